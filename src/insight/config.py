@@ -1,0 +1,53 @@
+"""Settings read from ``INSIGHT_*`` environment variables, each with a help string.
+
+The table in ``SETTINGS`` is the single source of truth: the README documents every entry and a
+meta-test keeps the two in step (the datasette habit).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One ``INSIGHT_*`` environment variable: its default and what it controls."""
+
+    env: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("INSIGHT_DB_PATH", "data/insight.duckdb", "DuckDB file the app, CLI and Python API use."),
+    Setting(
+        "INSIGHT_PSEUDONYM_KEY",
+        "",
+        "Secret key for HMAC-SHA256 pseudonymisation of user ids. When unset, `pseudonym_key` in "
+        "`.streamlit/secrets.toml` is used, else a random key kept in `<db path>.key` (created once).",
+    ),
+    Setting("INSIGHT_MIN_AUDIENCE", "10", "Smallest audience shown or exported (k-anonymity threshold)."),
+    Setting("INSIGHT_DEVICE", "auto", "Where models run: `auto` (CUDA when present), `cpu` or `cuda`."),
+    Setting("INSIGHT_MAX_UPLOAD_MB", "500", "Largest file the Ingest page accepts, in megabytes."),
+    Setting("INSIGHT_QUARANTINE_SAMPLE", "20", "Quarantined rows shown per reason in quality reports."),
+)
+
+
+def setting(env: str) -> str:
+    """Current value of one setting: the environment, else its default."""
+    for s in SETTINGS:
+        if s.env == env:
+            return os.environ.get(env, s.default)
+    raise KeyError(f"unknown setting {env}")
+
+
+def db_path() -> Path:
+    """Path of the store used when none is given."""
+    return Path(setting("INSIGHT_DB_PATH"))
+
+
+def min_audience() -> int:
+    """Smallest audience size that may be shown or exported."""
+    return int(setting("INSIGHT_MIN_AUDIENCE"))

@@ -1,0 +1,31 @@
+"""Progress reporting as a plain callback, so library code never depends on a UI."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+ProgressFn = Callable[[float, str], None]
+"""Called with a fraction done in [0, 1] and a short message."""
+
+
+def silent(fraction: float, message: str) -> None:
+    """A progress callback that ignores everything."""
+
+
+def scale(progress: ProgressFn, start: float, end: float) -> ProgressFn:
+    """A callback mapping a sub-task's [0, 1] onto [start, end] of the parent's progress."""
+    return lambda fraction, message: progress(start + (end - start) * fraction, message)
+
+
+def throttle(progress: ProgressFn, every_s: float = 0.5) -> ProgressFn:
+    """A callback that forwards at most one update per ``every_s`` seconds (and always the final one)."""
+    last = [0.0]
+
+    def forward(fraction: float, message: str) -> None:
+        now = time.monotonic()
+        if fraction >= 1.0 or now - last[0] >= every_s:
+            last[0] = now
+            progress(fraction, message)
+
+    return forward

@@ -1,0 +1,79 @@
+"""Opening the store, applying migrations and running writes as one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from insight import config
+from insight.store.schema import MIGRATIONS
+
+
+def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the store at ``path`` and bring its schema up to date.
+
+    ``None`` means the configured default (``INSIGHT_DB_PATH``); ``":memory:"`` gives a throw-away store.
+    """
+    target = str(config.db_path() if path is None else path)
+    if target != ":memory:":
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(target, read_only=read_only)
+    if not read_only:
+        migrate(con)
+    return con
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Apply every migration the store lacks; return the versions applied."""
+    con.execute(
+        "create table if not exists schema_migrations "
+        "(version integer primary key, name varchar, applied_at timestamp default current_timestamp)"
+    )
+    done = {row[0] for row in con.execute("select version from schema_migrations").fetchall()}
+    applied = []
+    for version, name, sql in MIGRATIONS:
+        if version in done:
+            continue
+        with transaction(con):
+            con.execute(sql)
+            con.execute("insert into schema_migrations (version, name) values (?, ?)", [version, name])
+        applied.append(version)
+    return applied
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """Highest migration applied to this store."""
+    return scalar(con, "select coalesce(max(version), 0) from schema_migrations")
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Run the block as one transaction: all of it is stored, or none of it."""
+    con.execute("begin transaction")
+    try:
+        yield con
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list | None = None):
+    """First column of the first row, or None; reads the whole result, as DuckDB 2 requires before the
+    connection does other work."""
+    rows = con.execute(sql, params or {}).fetchall()
+    return rows[0][0] if rows else None
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> int:
+    """Counter bumped by every write that changes the data; cached reads key on it."""
+    return int(scalar(con, "select value from meta where key = 'data_version'"))
+
+
+def bump_data_version(con: duckdb.DuckDBPyConnection) -> int:
+    """Advance the data version (call inside the writing transaction) and return the new value."""
+    con.execute("update meta set value = cast(cast(value as integer) + 1 as varchar) where key = 'data_version'")
+    return data_version(con)

@@ -1,0 +1,70 @@
+"""Writing validated canonical rows and quarantined rows; rows already stored are left untouched."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pandas as pd
+
+from insight.store.db import scalar
+
+# Target columns per table, and the canonical column that feeds each.
+COLUMNS: dict[str, dict[str, str]] = {
+    "users": {"user_id": "user_id", "first_seen": "first_seen", "country": "country", "city": "city",
+              "attributes": "attributes"},
+    "items": {"item_id": "item_id", "title": "title", "category": "category", "description": "description",
+              "price": "price", "language": "language"},
+    "events": {"event_id": "event_id", "user_id": "user_id", "item_id": "item_id", "event_type": "event_type",
+               "ts": "timestamp", "quantity": "quantity", "value": "value", "query": "query"},
+    "reviews": {"review_id": "review_id", "user_id": "user_id", "item_id": "item_id", "rating": "rating",
+                "title": "title", "text": "text", "ts": "timestamp", "language": "language", "label": "label"},
+}
+TYPES = {"first_seen": "timestamp", "ts": "timestamp", "price": "double", "quantity": "double",
+         "value": "double", "rating": "tinyint", "attributes": "json"}
+
+
+def insert_records(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, batch_id: str) -> int:
+    """Insert rows whose key is new; return how many were inserted (the rest were already stored)."""
+    if frame.empty:
+        return 0
+    mapping = COLUMNS[table]  # also the allow-list that makes the table name safe to format in
+    incoming = pd.DataFrame({target: frame[source] for target, source in mapping.items()})
+    con.register("incoming_rows", incoming)
+    try:
+        select = ", ".join(f"cast({c} as {TYPES.get(c, 'varchar')})" for c in mapping)
+        return scalar(
+            con,
+            f"insert or ignore into {table} ({', '.join(mapping)}, batch_id) "
+            f"select {select}, $batch from incoming_rows",
+            {"batch": batch_id},
+        )
+    finally:
+        con.unregister("incoming_rows")
+
+
+def insert_quarantine(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, batch_id: str) -> int:
+    """Store quarantined rows with their reasons; return how many."""
+    if frame.empty:
+        return 0
+    rows = pd.DataFrame(
+        {
+            "batch_id": batch_id,
+            "file": frame["_file"].astype(str),
+            "row_number": pd.to_numeric(frame["_row"], errors="coerce").astype("Int64"),
+            "field": frame["field"].astype(str),
+            "reason": frame["reason"].astype(str),
+            "record": [json.dumps(_plain(r), default=str, ensure_ascii=False) for r in frame["record"]],
+        }
+    )
+    con.register("incoming_quarantine", rows)
+    try:
+        con.execute("insert into quarantine select * from incoming_quarantine").fetchall()
+    finally:
+        con.unregister("incoming_quarantine")
+    return len(rows)
+
+
+def _plain(record: dict) -> dict:
+    """A record with missing values as JSON nulls rather than the text '<NA>'."""
+    return {k: (None if v is None or (not isinstance(v, list | dict) and pd.isna(v)) else v) for k, v in record.items()}

@@ -1,0 +1,113 @@
+"""Numbered schema migrations; each runs once, in order, inside one transaction.
+
+Add a migration by appending to ``MIGRATIONS``; never edit one that has shipped, because stores
+created by earlier versions have already applied it.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[tuple[int, str, str], ...] = (
+    (
+        1,
+        "canonical tables",
+        """
+        create table meta (key varchar primary key, value varchar);
+        insert into meta values ('data_version', '0');
+
+        create table ingest_batches (
+            batch_id      varchar primary key,
+            source        varchar not null,   -- file or folder name as the user gave it
+            format        varchar not null,   -- adapter that read it
+            content_hash  varchar not null,   -- sha256 of the bytes read, for idempotency
+            status        varchar not null,   -- loaded | empty | failed
+            started_at    timestamp not null,
+            finished_at   timestamp,
+            rows_read     bigint,
+            rows_loaded   bigint,
+            rows_quarantined bigint,
+            rows_duplicate bigint,
+            report        json
+        );
+
+        create table users (
+            user_id     varchar primary key,  -- HMAC-SHA256 pseudonym, never the raw id
+            first_seen  timestamp,
+            country     varchar,
+            city        varchar,
+            attributes  json,
+            batch_id    varchar not null
+        );
+
+        create table items (
+            item_id     varchar primary key,
+            title       varchar,
+            category    varchar,
+            description varchar,
+            price       double,
+            language    varchar,
+            batch_id    varchar not null
+        );
+
+        create table events (
+            event_id    varchar primary key,  -- hash of the record, so re-ingesting adds nothing
+            user_id     varchar,
+            item_id     varchar,
+            event_type  varchar not null,
+            ts          timestamp not null,
+            quantity    double,
+            value       double,
+            query       varchar,
+            batch_id    varchar not null
+        );
+
+        create table reviews (
+            review_id   varchar primary key,
+            user_id     varchar,
+            item_id     varchar,
+            rating      tinyint,
+            title       varchar,
+            text        varchar,
+            ts          timestamp,
+            language    varchar,
+            label       varchar,              -- a label shipped with the data (negative/neutral/positive)
+            batch_id    varchar not null
+        );
+
+        create table quarantine (
+            batch_id    varchar not null,
+            file        varchar not null,
+            row_number  bigint,
+            field       varchar,
+            reason      varchar not null,
+            record      json
+        );
+
+        create table jobs (
+            job_id      varchar primary key,
+            kind        varchar not null,
+            status      varchar not null,     -- queued | running | done | failed | cancelled
+            progress    double default 0,
+            message     varchar,
+            params      json,
+            device      varchar,
+            provenance  json,
+            error       varchar,
+            created_at  timestamp not null,
+            started_at  timestamp,
+            finished_at timestamp
+        );
+
+        create table runs (
+            run_id       varchar primary key,
+            kind         varchar not null,    -- encode | sentiment | keywords | segments ...
+            job_id       varchar,
+            model        varchar,
+            params       json,
+            seed         integer,
+            data_version integer not null,
+            created_at   timestamp not null,
+            is_current   boolean not null default false
+        );
+        """,
+    ),
+)
