@@ -34,7 +34,9 @@ def ingest(path: str | Path, format: str | None = None, db: str | Path | duckdb.
     from insight.ingestion.pipeline import ingest_path
 
     if isinstance(db, duckdb.DuckDBPyConnection):
-        return ingest_path(db, path, format=format, encoding=encoding, db_path=_path_of(db))
+        from insight.store.db import database_path
+
+        return ingest_path(db, path, format=format, encoding=encoding, db_path=database_path(db))
     db_path = config.db_path() if db is None else Path(db)
     con = connect(db_path)
     try:
@@ -42,9 +44,3 @@ def ingest(path: str | Path, format: str | None = None, db: str | Path | duckdb.
     finally:
         con.close()
 
-
-def _path_of(con: duckdb.DuckDBPyConnection) -> str | None:
-    """File behind an open connection (None for in-memory), to find its pseudonym key."""
-    from insight.store.db import scalar
-
-    return scalar(con, "select path from duckdb_databases() where database_name = current_database()") or None

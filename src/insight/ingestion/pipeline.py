@@ -33,13 +33,15 @@ REPORTED_FIELDS = {
 
 
 def ingest_path(con: duckdb.DuckDBPyConnection, path: str | Path, *, format: str | None = None,
-                encoding: str = "utf-8", db_path: str | Path | None = None,
+                encoding: str = "utf-8", db_path: str | Path | None = None, source_name: str | None = None,
                 progress: ProgressFn = silent) -> IngestReport:
     """Load one file or folder into the store and return its quality report.
 
     Raises ``IngestError`` when the input cannot be read at all; a batch whose every row is
-    quarantined is stored (for inspection) with status ``rejected``.
+    quarantined is stored (for inspection) with status ``rejected``. ``source_name`` is what reports
+    call the input (an upload's file name rather than its temporary path).
     """
+    name = source_name or str(path)
     progress(0.0, f"reading {path}")
     source = read_source(path, encoding=encoding)
     previous = batches.find_loaded_batch(con, source.content_hash)
@@ -47,7 +49,7 @@ def ingest_path(con: duckdb.DuckDBPyConnection, path: str | Path, *, format: str
     batch_id = "b" + uuid.uuid4().hex[:12]
     if previous:
         return IngestReport(
-            batch_id=previous["batch_id"], source=str(path), format=fmt, status="already_loaded",
+            batch_id=previous["batch_id"], source=name, format=fmt, status="already_loaded",
             message=f"these exact bytes were loaded as batch {previous['batch_id']} on "
                     f"{previous['finished_at']:%Y-%m-%d %H:%M}; nothing added",
         )
@@ -60,11 +62,11 @@ def ingest_path(con: duckdb.DuckDBPyConnection, path: str | Path, *, format: str
     progress(0.6, "pseudonymising ids and detecting languages")
     _pseudonymise(checked, pseudonym_key(db_path))
     _detect_languages(checked)
-    report = _report(batch_id, str(path), fmt, rows_read, checked)
+    report = _report(batch_id, name, fmt, rows_read, checked)
     progress(0.8, "writing to the store")
     try:
         with transaction(con):
-            batches.insert_batch(con, batch_id=batch_id, source=str(path), format=fmt,
+            batches.insert_batch(con, batch_id=batch_id, source=name, format=fmt,
                                  content_hash=source.content_hash, started_at=started)
             for table, frame in checked.tables.items():
                 added = records.insert_records(con, table, frame, batch_id)
@@ -78,11 +80,11 @@ def ingest_path(con: duckdb.DuckDBPyConnection, path: str | Path, *, format: str
             batches.finish_batch(con, batch_id, status=report.status, report=report.to_dict())
     except Exception as exc:
         with transaction(con):
-            batches.insert_batch(con, batch_id=batch_id, source=str(path), format=fmt,
+            batches.insert_batch(con, batch_id=batch_id, source=name, format=fmt,
                                  content_hash=source.content_hash, started_at=started)
             report.status, report.message, report.loaded = "failed", f"nothing stored: {exc}", {}
             batches.finish_batch(con, batch_id, status="failed", report=report.to_dict())
-        raise IngestError(f"nothing stored ({exc})", file=str(path)) from exc
+        raise IngestError(f"nothing stored ({exc})", file=name) from exc
     progress(1.0, report.status)
     return report
 

@@ -68,6 +68,11 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list | None 
     return rows[0][0] if rows else None
 
 
+def database_path(con: duckdb.DuckDBPyConnection) -> str | None:
+    """File behind an open connection, or None for an in-memory store."""
+    return scalar(con, "select path from duckdb_databases() where database_name = current_database()") or None
+
+
 def data_version(con: duckdb.DuckDBPyConnection) -> int:
     """Counter bumped by every write that changes the data; cached reads key on it."""
     return int(scalar(con, "select value from meta where key = 'data_version'"))

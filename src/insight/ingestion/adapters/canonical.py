@@ -12,7 +12,7 @@ import json
 
 import pandas as pd
 
-from insight.ingestion.canonical import FIELDS, Canonical, with_provenance
+from insight.ingestion.canonical import FIELDS, REQUIRED, Canonical, with_provenance
 from insight.ingestion.errors import IngestError
 from insight.ingestion.readers import Source, SourceFile
 
@@ -49,6 +49,14 @@ def convert(source: Source) -> Canonical:
         if table is None:
             raise IngestError("columns match no canonical table (items, users, events, reviews)", file=file.name)
         frame = file.frame.rename(columns=lambda c: str(c).strip().lower())
+        for column in REQUIRED[table]:
+            if column not in frame.columns:
+                raise IngestError(
+                    f"required column '{column}' is missing from this {table} file "
+                    f"(columns: {', '.join(map(str, frame.columns))})", file=file.name, row=1, field=column,
+                )
+        if table == "reviews" and not {"text", "rating"} & set(frame.columns):
+            raise IngestError("a reviews file needs a 'text' or a 'rating' column", file=file.name, row=1)
         if table == "users":
             frame = _users(frame)
         parts[table].append(with_provenance(frame, file.name, file.first_row))

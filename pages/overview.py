@@ -1,0 +1,59 @@
+"""Overview: the state of the store at a glance — KPIs, activity over time, latest ingests."""
+
+import streamlit as st
+
+from insight.ingestion.report import IngestReport
+from insight.ui import charts, data, widgets
+from insight.ui.resources import data_version
+
+st.header("Overview")
+filters = st.session_state["filters"]
+version = data_version()
+kpis = data.kpis(filters, version)
+
+if kpis["users"] == 0 and kpis["events"] == 0 and kpis["reviews"] == 0:
+    widgets.empty_store()
+    st.stop()
+
+span = f"{kpis['first']:%Y-%m-%d} … {kpis['last']:%Y-%m-%d}" if kpis["first"] else "—"
+widgets.kpi_row({
+    "Users (active)": kpis["active_users"],
+    "Items": kpis["items"],
+    "Events": kpis["events"],
+    "Reviews": kpis["reviews"],
+    "Date range": span,
+})
+widgets.kpi_row({
+    "Users (all)": kpis["users"],
+    "Purchases": kpis["purchases"],
+    "Revenue": f"{kpis['revenue']:,.0f}" if kpis["revenue"] else "—",
+    "Average rating": f"{kpis['avg_rating']:.2f} / 5" if kpis["avg_rating"] else "—",
+    "Filtered": "yes" if filters.active else "no",
+})
+
+grain = st.segmented_control("Period", ["day", "week", "month"], default="week", key="overview_grain") or "week"
+
+st.subheader("Events over time")
+events = data.event_activity(filters, grain, version)
+if events.empty:
+    st.caption("No events in the filtered range.")
+else:
+    widgets.chart_with_table(charts.event_activity(events, grain), events, "events_over_time")
+
+st.subheader("Reviews over time")
+reviews = data.review_activity(filters, grain, version)
+if reviews.empty:
+    st.caption("No dated reviews in the filtered range.")
+else:
+    widgets.chart_with_table(charts.review_activity(reviews, grain), reviews, "reviews_over_time")
+
+categories = data.top_categories(filters, version)
+if not categories.empty:
+    st.subheader("Top categories")
+    widgets.chart_with_table(charts.top_categories(categories), categories, "top_categories")
+
+st.subheader("Latest ingests")
+for row in data.recent_batches(limit=3).itertuples():
+    with st.expander(f"{row.started_at:%Y-%m-%d %H:%M} · {row.source} · {row.status}"):
+        widgets.ingest_report(IngestReport.from_dict(row.report) if row.report else IngestReport(
+            batch_id=row.batch_id, source=row.source, format=row.format, status=row.status))

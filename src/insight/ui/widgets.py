@@ -1,0 +1,66 @@
+"""Reusable page pieces: KPI rows, chart-with-table, empty states and ingest reports."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from insight.ingestion.report import IngestReport
+
+
+def kpi_row(values: dict[str, str | int | float]) -> None:
+    """One metric per column."""
+    for column, (label, value) in zip(st.columns(len(values)), values.items(), strict=True):
+        column.metric(label, f"{value:,}" if isinstance(value, int) else value)
+
+
+def chart_with_table(fig: go.Figure, frame: pd.DataFrame, name: str) -> None:
+    """The chart, with its table and a CSV download one click away."""
+    chart, table = st.tabs(["Chart", "Table"])
+    with chart:
+        st.plotly_chart(fig, width="stretch", key=f"chart_{name}")
+    with table:
+        st.dataframe(frame, width="stretch", hide_index=True)
+        st.download_button("Download CSV", frame.to_csv(index=False).encode(), file_name=f"{name}.csv",
+                           mime="text/csv", key=f"download_{name}")
+
+
+def empty_store() -> None:
+    """What to do when the store holds no data yet."""
+    st.info("The store is empty. Load a file on the **Ingest** page, or build the demo store with "
+            "`insight demo --no-serve`.")
+    st.page_link("pages/ingest.py", label="Go to Ingest", icon=":material/upload:")
+
+
+def ingest_report(report: IngestReport) -> None:
+    """A batch's quality report: outcome, counts, quarantine reasons and missing values."""
+    status = {"loaded": st.success, "already_loaded": st.info}.get(report.status, st.error)
+    status(f"**{report.source}** ({report.format}): {report.status.replace('_', ' ')}"
+           + (f" — {report.message}" if report.message else ""))
+    if report.status == "already_loaded":
+        return
+    kpi_row({
+        "Rows read": report.rows_read,
+        "Rows loaded": sum(report.loaded.values()),
+        "Quarantined": sum(report.quarantined.values()),
+        "Duplicates skipped": sum(report.duplicates.values()),
+    })
+    left, right = st.columns(2)
+    with left:
+        st.caption("Loaded by table")
+        st.dataframe(pd.DataFrame(report.loaded.items(), columns=["table", "rows added"]), hide_index=True)
+        if any(report.date_range):
+            st.caption(f"Date range: {report.date_range[0]} … {report.date_range[1]}")
+        if report.languages:
+            st.caption("Texts by language: " + ", ".join(f"{k} {v:,}" for k, v in report.languages.items()))
+    with right:
+        if report.quarantined:
+            st.caption("Quarantined by reason")
+            st.dataframe(pd.DataFrame(
+                [(r, n, report.quarantine_examples.get(r, "")) for r, n in report.quarantined.items()],
+                columns=["reason", "rows", "first occurrence"]), hide_index=True)
+        if report.missing:
+            st.caption("Missing values by field")
+            st.dataframe(pd.DataFrame(report.missing.items(), columns=["field", "rows without a value"]),
+                         hide_index=True)

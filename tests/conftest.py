@@ -1,0 +1,63 @@
+"""Shared fixtures: temporary stores, the small hand-written corpus, the shared datasets and a demo store."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("INSIGHT_PSEUDONYM_KEY", "test-key")  # deterministic pseudonyms in every test
+
+import insight  # noqa: E402
+from insight.store import connect  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
+CORPUS = Path(__file__).parent / "corpus"
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """Path of a fresh store file."""
+    return tmp_path / "store.duckdb"
+
+
+@pytest.fixture
+def con(db_path: Path):
+    """A fresh, migrated store."""
+    connection = connect(db_path)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def corpus() -> Path:
+    """Folder of small canonical files in several languages and sentiments."""
+    return CORPUS
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The real datasets beside the project; skip when they are not there."""
+    if not SHARED.is_dir():
+        pytest.skip(f"real datasets not found at {SHARED} (clone the project next to shared/)")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store built by `insight demo --no-serve`, shared by the tests that only read it."""
+    from insight.demo.build import build_demo_store
+
+    path = tmp_path_factory.mktemp("demo") / "insight.duckdb"
+    build_demo_store(path)
+    return path
+
+
+def count(con, table: str) -> int:
+    """Rows in a table."""
+    return con.execute(f"select count(*) from {table}").fetchall()[0][0]
+
+
+__all__ = ["count", "insight"]

@@ -1,0 +1,40 @@
+"""House rules that keep the layout honest."""
+
+import re
+from pathlib import Path
+
+from insight.config import SETTINGS
+
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "src" / "insight"
+
+
+def _python_files(folder: Path):
+    return [p for p in folder.rglob("*.py") if "__pycache__" not in p.parts]
+
+
+def test_streamlit_is_imported_only_by_app_pages_and_ui():
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in _python_files(SRC)
+        if re.search(r"^\s*(import streamlit|from streamlit)", p.read_text(), re.M) and "ui" not in p.parts
+    ]
+    assert offenders == []
+
+
+def test_sql_lives_only_in_the_store():
+    sql = re.compile(r"""["'](\s*)(select|insert into|update \w+ set|delete from|create table)\b""", re.I)
+    offenders = [str(p.relative_to(ROOT)) for p in _python_files(SRC)
+                 if "store" not in p.parts and sql.search(p.read_text())]
+    offenders += [str(p.relative_to(ROOT)) for p in [ROOT / "app.py", *_python_files(ROOT / "pages")]
+                  if sql.search(p.read_text())]
+    assert offenders == []
+
+
+def test_readme_documents_every_setting():
+    readme = (ROOT / "README.md").read_text()
+    assert [s.env for s in SETTINGS if s.env not in readme] == []
+
+
+def test_pages_stay_thin():
+    assert [p.name for p in _python_files(ROOT / "pages") if len(p.read_text().splitlines()) > 150] == []
