@@ -13,12 +13,15 @@ from insight.ui import data, widgets
 from insight.ui.resources import cursor
 
 st.header("Ingest")
-st.caption("CSV, Parquet or JSONL files, alone or zipped/gzipped. Several files (for example an Olist export) "
-           "are read together as one batch. User ids are pseudonymised before they are stored; bad rows go to "
-           "quarantine with a reason, good rows load, and re-loading the same file adds nothing.")
+st.caption(
+    "CSV, Parquet or JSONL files, alone or zipped/gzipped. Several files (for example an Olist export) "
+    "are read together as one batch. User ids are pseudonymised before they are stored; bad rows go to "
+    "quarantine with a reason, good rows load, and re-loading the same file adds nothing."
+)
 
-uploads = st.file_uploader("Files", accept_multiple_files=True,
-                           type=["csv", "tsv", "txt", "parquet", "jsonl", "ndjson", "json", "zip", "gz"])
+uploads = st.file_uploader(
+    "Files", accept_multiple_files=True, type=["csv", "tsv", "txt", "parquet", "jsonl", "ndjson", "json", "zip", "gz"]
+)
 left, right = st.columns(2)
 formats = {"auto": "detect from the columns"} | {name: m.DESCRIPTION for name, m in ADAPTERS.items()}
 fmt = left.selectbox("Format", list(formats), format_func=lambda k: f"{k} — {formats[k]}")
@@ -32,9 +35,15 @@ if st.button("Ingest", type="primary", disabled=not uploads):
         target = Path(tmp) / uploads[0].name if len(uploads) == 1 else Path(tmp)
         name = uploads[0].name if len(uploads) == 1 else ", ".join(u.name for u in uploads)
         try:
-            report = ingest_path(cursor(), target, format=None if fmt == "auto" else fmt, encoding=encoding,
-                                 db_path=config.db_path(), source_name=name,
-                                 progress=lambda f, m: bar.progress(min(f, 1.0), m))
+            report = ingest_path(
+                cursor(),
+                target,
+                format=None if fmt == "auto" else fmt,
+                encoding=encoding,
+                db_path=config.db_path(),
+                source_name=name,
+                progress=lambda f, m: bar.progress(min(f, 1.0), m),
+            )
             st.session_state["last_report"] = report.to_dict()
         except IngestError as exc:
             st.session_state.pop("last_report", None)
@@ -50,14 +59,23 @@ if batches.empty:
     st.info("No batch yet. Upload a file above, or run `insight ingest PATH` while the app is stopped.")
     st.stop()
 st.dataframe(batches.drop(columns="report"), hide_index=True, width="stretch")
-chosen = st.selectbox("Inspect batch", batches["batch_id"],
-                      format_func=lambda b: f"{b} · {batches.set_index('batch_id').loc[b, 'source']}")
-report = IngestReport.from_dict(batches.set_index("batch_id").loc[chosen, "report"] or {"batch_id": chosen,
-                                "source": "?", "format": "?", "status": "unknown"})
+chosen = st.selectbox(
+    "Inspect batch",
+    batches["batch_id"],
+    format_func=lambda b: f"{b} · {batches.set_index('batch_id').loc[b, 'source']}",
+)
+report = IngestReport.from_dict(
+    batches.set_index("batch_id").loc[chosen, "report"]
+    or {"batch_id": chosen, "source": "?", "format": "?", "status": "unknown"}
+)
 widgets.ingest_report(report)
 if report.quarantined:
     reason = st.selectbox("Quarantined rows — reason", ["all", *report.quarantined])
     rows = data.quarantined_rows(chosen, None if reason == "all" else reason)
     st.dataframe(rows, hide_index=True, width="stretch")
-    st.download_button("Download these rows (CSV)", rows.to_csv(index=False).encode(),
-                       file_name=f"quarantine_{chosen}.csv", mime="text/csv")
+    st.download_button(
+        "Download these rows (CSV)",
+        rows.to_csv(index=False).encode(),
+        file_name=f"quarantine_{chosen}.csv",
+        mime="text/csv",
+    )

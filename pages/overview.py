@@ -15,21 +15,26 @@ if kpis["users"] == 0 and kpis["events"] == 0 and kpis["reviews"] == 0:
     widgets.empty_store()
     st.stop()
 
-span = f"{kpis['first']:%Y-%m-%d} … {kpis['last']:%Y-%m-%d}" if kpis["first"] else "—"
-widgets.kpi_row({
-    "Users (active)": kpis["active_users"],
-    "Items": kpis["items"],
-    "Events": kpis["events"],
-    "Reviews": kpis["reviews"],
-    "Date range": span,
-})
-widgets.kpi_row({
-    "Users (all)": kpis["users"],
-    "Purchases": kpis["purchases"],
-    "Revenue": f"{kpis['revenue']:,.0f}" if kpis["revenue"] else "—",
-    "Average rating": f"{kpis['avg_rating']:.2f} / 5" if kpis["avg_rating"] else "—",
-    "Filtered": "yes" if filters.active else "no",
-})
+widgets.kpi_row(
+    {
+        "Users (active)": kpis["active_users"],
+        "Items": kpis["items"],
+        "Events": kpis["events"],
+        "Reviews": kpis["reviews"],
+        "First day": f"{kpis['first']:%Y-%m-%d}" if kpis["first"] else "—",
+    }
+)
+widgets.kpi_row(
+    {
+        "Users (all)": kpis["users"],
+        "Purchases": kpis["purchases"],
+        "Revenue": f"{kpis['revenue']:,.0f}" if kpis["revenue"] else "—",
+        "Average rating": f"{kpis['avg_rating']:.2f} / 5" if kpis["avg_rating"] else "—",
+        "Last day": f"{kpis['last']:%Y-%m-%d}" if kpis["last"] else "—",
+    }
+)
+if filters.active:
+    st.caption("Filtered by the sidebar: active users, items, events and reviews count only what matches.")
 
 grain = st.segmented_control("Period", ["day", "week", "month"], default="week", key="overview_grain") or "week"
 
@@ -55,5 +60,8 @@ if not categories.empty:
 st.subheader("Latest ingests")
 for row in data.recent_batches(limit=3).itertuples():
     with st.expander(f"{row.started_at:%Y-%m-%d %H:%M} · {row.source} · {row.status}"):
-        widgets.ingest_report(IngestReport.from_dict(row.report) if row.report else IngestReport(
-            batch_id=row.batch_id, source=row.source, format=row.format, status=row.status))
+        widgets.ingest_report(
+            IngestReport.from_dict(row.report)
+            if row.report
+            else IngestReport(batch_id=row.batch_id, source=row.source, format=row.format, status=row.status)
+        )

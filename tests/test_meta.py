@@ -24,10 +24,12 @@ def test_streamlit_is_imported_only_by_app_pages_and_ui():
 
 def test_sql_lives_only_in_the_store():
     sql = re.compile(r"""["'](\s*)(select|insert into|update \w+ set|delete from|create table)\b""", re.I)
-    offenders = [str(p.relative_to(ROOT)) for p in _python_files(SRC)
-                 if "store" not in p.parts and sql.search(p.read_text())]
-    offenders += [str(p.relative_to(ROOT)) for p in [ROOT / "app.py", *_python_files(ROOT / "pages")]
-                  if sql.search(p.read_text())]
+    offenders = [
+        str(p.relative_to(ROOT)) for p in _python_files(SRC) if "store" not in p.parts and sql.search(p.read_text())
+    ]
+    offenders += [
+        str(p.relative_to(ROOT)) for p in [ROOT / "app.py", *_python_files(ROOT / "pages")] if sql.search(p.read_text())
+    ]
     assert offenders == []
 
 

@@ -22,8 +22,13 @@ def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckd
     return db.connect(path, read_only=read_only)
 
 
-def ingest(path: str | Path, format: str | None = None, db: str | Path | duckdb.DuckDBPyConnection | None = None,
-           *, encoding: str = "utf-8") -> IngestReport:
+def ingest(
+    path: str | Path,
+    format: str | None = None,
+    db: str | Path | duckdb.DuckDBPyConnection | None = None,
+    *,
+    encoding: str = "utf-8",
+) -> IngestReport:
     """Load a file, archive or folder into the store and return its data-quality report.
 
     ``format`` names an adapter (see ``insight ingest --help``); ``None`` detects it. ``db`` is a path,
@@ -43,4 +48,3 @@ def ingest(path: str | Path, format: str | None = None, db: str | Path | duckdb.
         return ingest_path(con, path, format=format, encoding=encoding, db_path=db_path)
     finally:
         con.close()
-

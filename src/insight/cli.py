@@ -26,8 +26,11 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
-            print(f"error: the store {args.db or config.db_path()} is open in another process (is the app "
-                  "running?); stop it, or use the app's Ingest page", file=sys.stderr)
+            print(
+                f"error: the store {args.db or config.db_path()} is open in another process (is the app "
+                "running?); stop it, or use the app's Ingest page",
+                file=sys.stderr,
+            )
             return 3
         raise
     except Exception as exc:  # one line for the person at the terminal; the traceback helps nobody there
@@ -105,7 +108,17 @@ def _batches(args: argparse.Namespace) -> int:
 
 def _serve(db: Path, port: int) -> int:
     env = {**os.environ, "INSIGHT_DB_PATH": str(db.resolve())}
-    command = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port)]
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP),
+        "--server.port",
+        str(port),
+        "--server.maxUploadSize",
+        config.setting("INSIGHT_MAX_UPLOAD_MB"),
+    ]
     print("starting:", " ".join(command), f"(store {db})")
     return subprocess.call(command, env=env, cwd=APP.parent)
 

@@ -28,10 +28,7 @@ SETTINGS: tuple[Setting, ...] = (
         "Secret key for HMAC-SHA256 pseudonymisation of user ids. When unset, `pseudonym_key` in "
         "`.streamlit/secrets.toml` is used, else a random key kept in `<db path>.key` (created once).",
     ),
-    Setting("INSIGHT_MIN_AUDIENCE", "10", "Smallest audience shown or exported (k-anonymity threshold)."),
-    Setting("INSIGHT_DEVICE", "auto", "Where models run: `auto` (CUDA when present), `cpu` or `cuda`."),
-    Setting("INSIGHT_MAX_UPLOAD_MB", "500", "Largest file the Ingest page accepts, in megabytes."),
-    Setting("INSIGHT_QUARANTINE_SAMPLE", "20", "Quarantined rows shown per reason in quality reports."),
+    Setting("INSIGHT_MAX_UPLOAD_MB", "500", "Largest upload the Ingest page accepts, in megabytes."),
 )
 
 
@@ -46,8 +43,3 @@ def setting(env: str) -> str:
 def db_path() -> Path:
     """Path of the store used when none is given."""
     return Path(setting("INSIGHT_DB_PATH"))
-
-
-def min_audience() -> int:
-    """Smallest audience size that may be shown or exported."""
-    return int(setting("INSIGHT_MIN_AUDIENCE"))

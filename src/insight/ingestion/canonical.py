@@ -27,11 +27,23 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 EVENT_TYPES = ("view", "search", "click", "cart", "fav", "purchase", "refund", "cancel")
 
 EVENT_ALIASES = {
-    "pv": "view", "page_view": "view", "pageview": "view", "browse": "view", "impression": "view",
-    "add_to_cart": "cart", "addtocart": "cart", "add-to-cart": "cart",
-    "favorite": "fav", "favourite": "fav", "wishlist": "fav", "like": "fav",
-    "buy": "purchase", "order": "purchase", "transaction": "purchase",
-    "return": "refund", "cancellation": "cancel",
+    "pv": "view",
+    "page_view": "view",
+    "pageview": "view",
+    "browse": "view",
+    "impression": "view",
+    "add_to_cart": "cart",
+    "addtocart": "cart",
+    "add-to-cart": "cart",
+    "favorite": "fav",
+    "favourite": "fav",
+    "wishlist": "fav",
+    "like": "fav",
+    "buy": "purchase",
+    "order": "purchase",
+    "transaction": "purchase",
+    "return": "refund",
+    "cancellation": "cancel",
 }
 
 LABELS = ("negative", "neutral", "positive")

@@ -32,9 +32,16 @@ REPORTED_FIELDS = {
 }
 
 
-def ingest_path(con: duckdb.DuckDBPyConnection, path: str | Path, *, format: str | None = None,
-                encoding: str = "utf-8", db_path: str | Path | None = None, source_name: str | None = None,
-                progress: ProgressFn = silent) -> IngestReport:
+def ingest_path(
+    con: duckdb.DuckDBPyConnection,
+    path: str | Path,
+    *,
+    format: str | None = None,
+    encoding: str = "utf-8",
+    db_path: str | Path | None = None,
+    source_name: str | None = None,
+    progress: ProgressFn = silent,
+) -> IngestReport:
     """Load one file or folder into the store and return its quality report.
 
     Raises ``IngestError`` when the input cannot be read at all; a batch whose every row is
@@ -49,9 +56,12 @@ def ingest_path(con: duckdb.DuckDBPyConnection, path: str | Path, *, format: str
     batch_id = "b" + uuid.uuid4().hex[:12]
     if previous:
         return IngestReport(
-            batch_id=previous["batch_id"], source=name, format=fmt, status="already_loaded",
+            batch_id=previous["batch_id"],
+            source=name,
+            format=fmt,
+            status="already_loaded",
             message=f"these exact bytes were loaded as batch {previous['batch_id']} on "
-                    f"{previous['finished_at']:%Y-%m-%d %H:%M}; nothing added",
+            f"{previous['finished_at']:%Y-%m-%d %H:%M}; nothing added",
         )
     started = datetime.now()
     progress(0.2, f"converting {fmt} data")
@@ -66,8 +76,9 @@ def ingest_path(con: duckdb.DuckDBPyConnection, path: str | Path, *, format: str
     progress(0.8, "writing to the store")
     try:
         with transaction(con):
-            batches.insert_batch(con, batch_id=batch_id, source=name, format=fmt,
-                                 content_hash=source.content_hash, started_at=started)
+            batches.insert_batch(
+                con, batch_id=batch_id, source=name, format=fmt, content_hash=source.content_hash, started_at=started
+            )
             for table, frame in checked.tables.items():
                 added = records.insert_records(con, table, frame, batch_id)
                 report.loaded[table] = added
@@ -80,8 +91,9 @@ def ingest_path(con: duckdb.DuckDBPyConnection, path: str | Path, *, format: str
             batches.finish_batch(con, batch_id, status=report.status, report=report.to_dict())
     except Exception as exc:
         with transaction(con):
-            batches.insert_batch(con, batch_id=batch_id, source=name, format=fmt,
-                                 content_hash=source.content_hash, started_at=started)
+            batches.insert_batch(
+                con, batch_id=batch_id, source=name, format=fmt, content_hash=source.content_hash, started_at=started
+            )
             report.status, report.message, report.loaded = "failed", f"nothing stored: {exc}", {}
             batches.finish_batch(con, batch_id, status="failed", report=report.to_dict())
         raise IngestError(f"nothing stored ({exc})", file=name) from exc
@@ -109,27 +121,38 @@ def _detect_languages(checked: Validated) -> None:
 def _report(batch_id: str, source: str, fmt: str, rows_read: int, checked: Validated) -> IngestReport:
     quarantine = checked.quarantine
     examples = (
-        quarantine.drop_duplicates("reason")
-        .apply(lambda r: f"{r['_file']}, row {r['_row']}, field '{r['field']}'", axis=1)
-        if not quarantine.empty else pd.Series(dtype=str)
+        quarantine.drop_duplicates("reason").apply(
+            lambda r: f"{r['_file']}, row {r['_row']}, field '{r['field']}'", axis=1
+        )
+        if not quarantine.empty
+        else pd.Series(dtype=str)
     )
-    stamps = [f[c].dropna() for f, c in ((checked.tables["events"], "timestamp"),
-                                          (checked.tables["reviews"], "timestamp")) if not f.empty]
+    stamps = [
+        f[c].dropna()
+        for f, c in ((checked.tables["events"], "timestamp"), (checked.tables["reviews"], "timestamp"))
+        if not f.empty
+    ]
     stamps = pd.concat(stamps) if stamps else pd.Series(dtype="datetime64[us]")
     languages = pd.concat([checked.tables[t]["language"] for t in ("items", "reviews")]).value_counts()
     missing = {
         f"{table}.{col}": int(checked.tables[table][col].isna().sum())
         for table, cols in REPORTED_FIELDS.items()
         for col in cols
-        if not checked.tables[table].empty and checked.tables[table][col].isna().any()
+        if not checked.tables[table].empty
+        and checked.tables[table][col].isna().any()
         and checked.tables[table][col].notna().any()  # a field the source never has is not "missing"
     }
     return IngestReport(
-        batch_id=batch_id, source=source, format=fmt, status="loaded", rows_read=rows_read,
+        batch_id=batch_id,
+        source=source,
+        format=fmt,
+        status="loaded",
+        rows_read=rows_read,
         duplicates={"in file": sum(checked.duplicates_in_file.values())},
         quarantined={str(k): int(v) for k, v in quarantine["reason"].value_counts().items()} if len(quarantine) else {},
         quarantine_examples=dict(zip(quarantine.drop_duplicates("reason")["reason"], examples, strict=False))
-        if len(quarantine) else {},
+        if len(quarantine)
+        else {},
         missing=missing,
         date_range=(str(stamps.min()) if len(stamps) else None, str(stamps.max()) if len(stamps) else None),
         languages={str(k): int(v) for k, v in languages.items()},
@@ -140,5 +163,7 @@ def _rejection(report: IngestReport) -> str:
     if not report.quarantined:
         return "nothing to load: the input has no rows"
     reason, count = max(report.quarantined.items(), key=lambda kv: kv[1])
-    return (f"no row could be loaded: {sum(report.quarantined.values()):,} quarantined, most often "
-            f"'{reason}' ({count:,}; first at {report.quarantine_examples.get(reason)})")
+    return (
+        f"no row could be loaded: {sum(report.quarantined.values()):,} quarantined, most often "
+        f"'{reason}' ({count:,}; first at {report.quarantine_examples.get(reason)})"
+    )

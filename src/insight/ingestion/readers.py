@@ -98,7 +98,11 @@ def _read_bytes(name: str, data: bytes, encoding: str) -> list[SourceFile]:
     sep = "\t" if lower.endswith(".tsv") else None
     try:
         frame = pd.read_csv(
-            io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""], sep=sep,
+            io.StringIO(text),
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
+            sep=sep,
             engine="python" if sep is None else "c",
         )
     except pd.errors.ParserError as exc:

@@ -121,9 +121,11 @@ def validate(canon: Canonical) -> Validated:
         duplicates[table] = before - len(clean)
         tables[table], failed = clean, failed + check.failed
     rejected = canon.rejected if not canon.rejected.empty else None
-    quarantine = pd.concat([q for q in (*failed, rejected) if q is not None], ignore_index=True) if (
-        failed or rejected is not None
-    ) else pd.DataFrame(columns=["_file", "_row", "field", "reason", "record"])
+    quarantine = (
+        pd.concat([q for q in (*failed, rejected) if q is not None], ignore_index=True)
+        if (failed or rejected is not None)
+        else pd.DataFrame(columns=["_file", "_row", "field", "reason", "record"])
+    )
     return Validated(tables=tables, quarantine=quarantine, duplicates_in_file=duplicates)
 
 
@@ -142,12 +144,16 @@ def _events(check: _Checker) -> None:
     check.required("event_type")
     kind = check.frame["event_type"].astype("string").str.lower().str.strip()
     check.frame = check.frame.assign(event_type=kind.map(lambda k: EVENT_ALIASES.get(k, k)))
-    check.fail(~check.frame["event_type"].astype(object).isin(EVENT_TYPES), "event_type",
-               "event type is not one of " + ", ".join(EVENT_TYPES))
+    check.fail(
+        ~check.frame["event_type"].astype(object).isin(EVENT_TYPES),
+        "event_type",
+        "event type is not one of " + ", ".join(EVENT_TYPES),
+    )
     is_search = check.frame["event_type"] == "search"
     check.fail(~is_search & check.frame["item_id"].isna(), "item_id", "item id is missing")
-    check.fail(is_search & check.frame["query"].isna() & check.frame["item_id"].isna(), "query",
-               "search has no query text")
+    check.fail(
+        is_search & check.frame["query"].isna() & check.frame["item_id"].isna(), "query", "search has no query text"
+    )
     check.timestamp("timestamp", required=True)
     check.numeric("quantity", low=0, what="quantity is negative")
     check.numeric("value")
@@ -160,8 +166,11 @@ def _reviews(check: _Checker) -> None:
     check.timestamp("timestamp", required=False)
     label = check.frame["label"].astype("string").str.lower().str.strip()
     check.frame = check.frame.assign(label=label.map(lambda v: LABEL_ALIASES.get(v, v) if pd.notna(v) else None))
-    check.fail(check.frame["label"].notna() & ~check.frame["label"].astype(object).isin(LABELS), "label",
-               "label is not one of " + ", ".join(LABELS))
+    check.fail(
+        check.frame["label"].notna() & ~check.frame["label"].astype(object).isin(LABELS),
+        "label",
+        "label is not one of " + ", ".join(LABELS),
+    )
     if check.frame["review_id"].isna().any():
         missing = check.frame["review_id"].isna()
         content = check.frame.loc[missing, ["user_id", "item_id", "rating", "title", "text", "timestamp", "label"]]

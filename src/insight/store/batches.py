@@ -9,8 +9,9 @@ import duckdb
 import pandas as pd
 
 
-def insert_batch(con: duckdb.DuckDBPyConnection, *, batch_id: str, source: str, format: str, content_hash: str,
-                 started_at: datetime) -> None:
+def insert_batch(
+    con: duckdb.DuckDBPyConnection, *, batch_id: str, source: str, format: str, content_hash: str, started_at: datetime
+) -> None:
     """Record the start of a batch."""
     con.execute(
         "insert into ingest_batches (batch_id, source, format, content_hash, status, started_at) "
@@ -61,8 +62,9 @@ def fetch_batches(con: duckdb.DuckDBPyConnection, *, limit: int = 20) -> pd.Data
     return frame
 
 
-def fetch_quarantine(con: duckdb.DuckDBPyConnection, batch_id: str, *, reason: str | None = None,
-                     limit: int = 200) -> pd.DataFrame:
+def fetch_quarantine(
+    con: duckdb.DuckDBPyConnection, batch_id: str, *, reason: str | None = None, limit: int = 200
+) -> pd.DataFrame:
     """Quarantined rows of a batch (optionally one reason), in file order."""
     return con.execute(
         """select file, row_number, field, reason, record from quarantine

@@ -62,8 +62,10 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
 
 
 def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list | None = None):
-    """First column of the first row, or None; reads the whole result, as DuckDB 2 requires before the
-    connection does other work."""
+    """First column of the first row, or None.
+
+    Reads the whole result, as DuckDB 2 requires before the connection does other work.
+    """
     rows = con.execute(sql, params or {}).fetchall()
     return rows[0][0] if rows else None
 

@@ -14,14 +14,15 @@ from insight.filters import Filters
 GRAINS = {"day": "day", "week": "week", "month": "month"}  # allow-list for date_trunc
 
 _ITEM_MATCH = """(len($categories::varchar[]) = 0 or list_contains($categories::varchar[], i.category))
-                 and (len($languages::varchar[]) = 0 or list_contains($languages::varchar[], coalesce({lang}, i.language)))"""
+                 and (len($languages::varchar[]) = 0
+                      or list_contains($languages::varchar[], coalesce({lang}, i.language)))"""
 _IN_RANGE = "($start is null or {ts} >= $start::date) and ($end is null or {ts} < $end::date + interval 1 day)"
 
 EVENTS = f"""select e.* from events e left join items i using (item_id)
-             where {_IN_RANGE.format(ts='e.ts')} and {_ITEM_MATCH.format(lang='null')}"""
+             where {_IN_RANGE.format(ts="e.ts")} and {_ITEM_MATCH.format(lang="null")}"""
 REVIEWS = f"""select r.* from reviews r left join items i using (item_id)
-              where ({_IN_RANGE.format(ts='r.ts')} or (r.ts is null and $start is null and $end is null))
-                and {_ITEM_MATCH.format(lang='r.language')}"""
+              where ({_IN_RANGE.format(ts="r.ts")} or (r.ts is null and $start is null and $end is null))
+                and {_ITEM_MATCH.format(lang="r.language")}"""
 
 
 def fetch_kpis(con: duckdb.DuckDBPyConnection, filters: Filters = Filters()) -> dict:
@@ -31,7 +32,7 @@ def fetch_kpis(con: duckdb.DuckDBPyConnection, filters: Filters = Filters()) -> 
             select (select count(*) from users),
                    (select count(distinct user_id) from (select user_id from e union all select user_id from r)
                      where user_id is not null),
-                   (select count(*) from items i where {_ITEM_MATCH.format(lang='null')}),
+                   (select count(*) from items i where {_ITEM_MATCH.format(lang="null")}),
                    (select count(*) from e), (select count(*) from r), (select avg(rating) from r),
                    (select min(ts) from (select ts from e union all select ts from r)),
                    (select max(ts) from (select ts from e union all select ts from r)),
@@ -39,13 +40,24 @@ def fetch_kpis(con: duckdb.DuckDBPyConnection, filters: Filters = Filters()) -> 
                    (select sum(value) from e where event_type = 'purchase')""",
         filters.params(),
     ).fetchall()[0]
-    keys = ("users", "active_users", "items", "events", "reviews", "avg_rating", "first", "last",
-            "purchases", "revenue")
+    keys = (
+        "users",
+        "active_users",
+        "items",
+        "events",
+        "reviews",
+        "avg_rating",
+        "first",
+        "last",
+        "purchases",
+        "revenue",
+    )
     return dict(zip(keys, row, strict=True))
 
 
-def fetch_event_activity(con: duckdb.DuckDBPyConnection, filters: Filters = Filters(),
-                         grain: str = "week") -> pd.DataFrame:
+def fetch_event_activity(
+    con: duckdb.DuckDBPyConnection, filters: Filters = Filters(), grain: str = "week"
+) -> pd.DataFrame:
     """Events per period and type: columns period, event_type, events, users."""
     return con.execute(
         f"""select date_trunc('{GRAINS[grain]}', ts) as period, event_type,
@@ -55,8 +67,9 @@ def fetch_event_activity(con: duckdb.DuckDBPyConnection, filters: Filters = Filt
     ).df()
 
 
-def fetch_review_activity(con: duckdb.DuckDBPyConnection, filters: Filters = Filters(),
-                          grain: str = "week") -> pd.DataFrame:
+def fetch_review_activity(
+    con: duckdb.DuckDBPyConnection, filters: Filters = Filters(), grain: str = "week"
+) -> pd.DataFrame:
     """Dated reviews per period and language: columns period, language, reviews, avg_rating."""
     return con.execute(
         f"""select date_trunc('{GRAINS[grain]}', ts) as period, coalesce(language, 'unknown') as language,
@@ -66,8 +79,9 @@ def fetch_review_activity(con: duckdb.DuckDBPyConnection, filters: Filters = Fil
     ).df()
 
 
-def fetch_top_categories(con: duckdb.DuckDBPyConnection, filters: Filters = Filters(), *,
-                         limit: int = 15) -> pd.DataFrame:
+def fetch_top_categories(
+    con: duckdb.DuckDBPyConnection, filters: Filters = Filters(), *, limit: int = 15
+) -> pd.DataFrame:
     """Categories by events and purchases in the filtered range."""
     return con.execute(
         f"""select coalesce(i.category, '(none)') as category, count(*) as events,
@@ -82,13 +96,19 @@ def fetch_top_categories(con: duckdb.DuckDBPyConnection, filters: Filters = Filt
 
 def fetch_filter_options(con: duckdb.DuckDBPyConnection) -> dict:
     """Choices for the shared filters: categories (by use), languages, and the data's date span."""
-    categories = [r[0] for r in con.execute(
-        "select category from items where category is not null group by category order by count(*) desc, category"
-    ).fetchall()]
-    languages = [r[0] for r in con.execute(
-        """select language from (select language from reviews union all select language from items)
+    categories = [
+        r[0]
+        for r in con.execute(
+            "select category from items where category is not null group by category order by count(*) desc, category"
+        ).fetchall()
+    ]
+    languages = [
+        r[0]
+        for r in con.execute(
+            """select language from (select language from reviews union all select language from items)
            where language is not null group by language order by count(*) desc"""
-    ).fetchall()]
+        ).fetchall()
+    ]
     span = con.execute(
         "select min(ts)::date, max(ts)::date from (select ts from events union all select ts from reviews)"
     ).fetchall()[0]

@@ -11,17 +11,52 @@ from insight.store.db import scalar
 
 # Target columns per table, and the canonical column that feeds each.
 COLUMNS: dict[str, dict[str, str]] = {
-    "users": {"user_id": "user_id", "first_seen": "first_seen", "country": "country", "city": "city",
-              "attributes": "attributes"},
-    "items": {"item_id": "item_id", "title": "title", "category": "category", "description": "description",
-              "price": "price", "language": "language"},
-    "events": {"event_id": "event_id", "user_id": "user_id", "item_id": "item_id", "event_type": "event_type",
-               "ts": "timestamp", "quantity": "quantity", "value": "value", "query": "query"},
-    "reviews": {"review_id": "review_id", "user_id": "user_id", "item_id": "item_id", "rating": "rating",
-                "title": "title", "text": "text", "ts": "timestamp", "language": "language", "label": "label"},
+    "users": {
+        "user_id": "user_id",
+        "first_seen": "first_seen",
+        "country": "country",
+        "city": "city",
+        "attributes": "attributes",
+    },
+    "items": {
+        "item_id": "item_id",
+        "title": "title",
+        "category": "category",
+        "description": "description",
+        "price": "price",
+        "language": "language",
+    },
+    "events": {
+        "event_id": "event_id",
+        "user_id": "user_id",
+        "item_id": "item_id",
+        "event_type": "event_type",
+        "ts": "timestamp",
+        "quantity": "quantity",
+        "value": "value",
+        "query": "query",
+    },
+    "reviews": {
+        "review_id": "review_id",
+        "user_id": "user_id",
+        "item_id": "item_id",
+        "rating": "rating",
+        "title": "title",
+        "text": "text",
+        "ts": "timestamp",
+        "language": "language",
+        "label": "label",
+    },
 }
-TYPES = {"first_seen": "timestamp", "ts": "timestamp", "price": "double", "quantity": "double",
-         "value": "double", "rating": "tinyint", "attributes": "json"}
+TYPES = {
+    "first_seen": "timestamp",
+    "ts": "timestamp",
+    "price": "double",
+    "quantity": "double",
+    "value": "double",
+    "rating": "tinyint",
+    "attributes": "json",
+}
 
 
 def insert_records(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, batch_id: str) -> int:

@@ -11,30 +11,59 @@ EVENT_ORDER = ["view", "search", "click", "cart", "fav", "purchase", "refund", "
 
 
 def _style(fig: go.Figure, *, y_title: str) -> go.Figure:
-    fig.update_layout(margin=dict(l=10, r=10, t=30, b=10), legend_title_text="", hovermode="x unified",
-                      yaxis_title=y_title, xaxis_title=None, height=340)
+    fig.update_layout(
+        margin=dict(l=10, r=10, t=30, b=10),
+        legend_title_text="",
+        hovermode="x unified",
+        yaxis_title=y_title,
+        xaxis_title=None,
+        height=340,
+    )
     return fig
 
 
 def event_activity(frame: pd.DataFrame, grain: str) -> go.Figure:
     """Stacked events per period, one colour per event type."""
     order = [t for t in EVENT_ORDER if t in set(frame["event_type"])] + sorted(
-        set(frame["event_type"]) - set(EVENT_ORDER))
-    fig = px.bar(frame, x="period", y="events", color="event_type", color_discrete_sequence=PALETTE,
-                 category_orders={"event_type": order},
-                 labels={"period": grain, "events": "events", "event_type": "event type"})
+        set(frame["event_type"]) - set(EVENT_ORDER)
+    )
+    fig = px.bar(
+        frame,
+        x="period",
+        y="events",
+        color="event_type",
+        color_discrete_sequence=PALETTE,
+        category_orders={"event_type": order},
+        labels={"period": grain, "events": "events", "event_type": "event type"},
+    )
     return _style(fig, y_title=f"events per {grain}")
 
 
 def review_activity(frame: pd.DataFrame, grain: str) -> go.Figure:
     """Reviews per period (bars, by language) with the average rating (line, right axis)."""
     fig = px.bar(frame, x="period", y="reviews", color="language", color_discrete_sequence=PALETTE)
-    rating = frame.groupby("period").apply(
-        lambda g: (g["avg_rating"] * g["reviews"]).sum() / g["reviews"].sum() if g["avg_rating"].notna().any()
-        else None, include_groups=False).rename("avg_rating").reset_index()
+    rating = (
+        frame.groupby("period")
+        .apply(
+            lambda g: (
+                (g["avg_rating"] * g["reviews"]).sum() / g["reviews"].sum() if g["avg_rating"].notna().any() else None
+            ),
+            include_groups=False,
+        )
+        .rename("avg_rating")
+        .reset_index()
+    )
     if rating["avg_rating"].notna().any():
-        fig.add_trace(go.Scatter(x=rating["period"], y=rating["avg_rating"], name="average rating (1–5)",
-                                 yaxis="y2", mode="lines+markers", line=dict(color="#333333")))
+        fig.add_trace(
+            go.Scatter(
+                x=rating["period"],
+                y=rating["avg_rating"],
+                name="average rating (1–5)",
+                yaxis="y2",
+                mode="lines+markers",
+                line=dict(color="#333333"),
+            )
+        )
         fig.update_layout(yaxis2=dict(title="average rating (1–5)", overlaying="y", side="right", range=[1, 5]))
     return _style(fig, y_title=f"reviews per {grain}")
 
@@ -42,11 +71,18 @@ def review_activity(frame: pd.DataFrame, grain: str) -> go.Figure:
 def top_categories(frame: pd.DataFrame) -> go.Figure:
     """Horizontal bars of events per category, purchases overlaid."""
     frame = frame.sort_values("events")
-    fig = go.Figure([
-        go.Bar(y=frame["category"], x=frame["events"], orientation="h", name="events", marker_color=PALETTE[0]),
-        go.Bar(y=frame["category"], x=frame["purchases"], orientation="h", name="purchases",
-               marker_color=PALETTE[1]),
-    ])
-    fig.update_layout(barmode="overlay", xaxis_title="events in range", height=max(260, 24 * len(frame)),
-                      margin=dict(l=10, r=10, t=30, b=10))
+    fig = go.Figure(
+        [
+            go.Bar(y=frame["category"], x=frame["events"], orientation="h", name="events", marker_color=PALETTE[0]),
+            go.Bar(
+                y=frame["category"], x=frame["purchases"], orientation="h", name="purchases", marker_color=PALETTE[1]
+            ),
+        ]
+    )
+    fig.update_layout(
+        barmode="overlay",
+        xaxis_title="events in range",
+        height=max(260, 24 * len(frame)),
+        margin=dict(l=10, r=10, t=30, b=10),
+    )
     return fig

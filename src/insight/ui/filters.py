@@ -28,27 +28,39 @@ def sidebar_filters() -> Filters:
         start, end = _parse_date(params.get("start")), _parse_date(params.get("end"))
         if first and last:
             picked = st.date_input(
-                "Date range", value=(start or first, end or last), min_value=min(first, start or first),
-                max_value=max(last, end or last), key="filter_dates", help="Events and reviews in this range.",
+                "Date range",
+                value=(start or first, end or last),
+                min_value=min(first, start or first),
+                max_value=max(last, end or last),
+                key="filter_dates",
+                help="Events and reviews in this range.",
             )
             start, end = (picked + (None, None))[:2] if isinstance(picked, tuple) else (picked, None)
             if (start, end) == (first, last):
                 start = end = None  # the full span is no filter; keep the URL clean
         categories = st.multiselect(
-            "Category", options["categories"],
-            default=[c for c in params.get_all("category") if c in options["categories"]], key="filter_categories",
+            "Category",
+            options["categories"],
+            default=[c for c in params.get_all("category") if c in options["categories"]],
+            key="filter_categories",
         )
         languages = st.multiselect(
-            "Language", options["languages"],
-            default=[c for c in params.get_all("lang") if c in options["languages"]], key="filter_languages",
+            "Language",
+            options["languages"],
+            default=[c for c in params.get_all("lang") if c in options["languages"]],
+            key="filter_languages",
         )
     _write_params(start, end, categories, languages)
     return Filters(start=start, end=end, categories=tuple(categories), languages=tuple(languages))
 
 
 def _write_params(start: date | None, end: date | None, categories: list[str], languages: list[str]) -> None:
-    wanted = {"start": start.isoformat() if start else None, "end": end.isoformat() if end else None,
-              "category": categories or None, "lang": languages or None}
+    wanted = {
+        "start": start.isoformat() if start else None,
+        "end": end.isoformat() if end else None,
+        "category": categories or None,
+        "lang": languages or None,
+    }
     for key, value in wanted.items():
         if value is None:
             if key in st.query_params:

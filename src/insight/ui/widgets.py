@@ -22,30 +22,41 @@ def chart_with_table(fig: go.Figure, frame: pd.DataFrame, name: str) -> None:
         st.plotly_chart(fig, width="stretch", key=f"chart_{name}")
     with table:
         st.dataframe(frame, width="stretch", hide_index=True)
-        st.download_button("Download CSV", frame.to_csv(index=False).encode(), file_name=f"{name}.csv",
-                           mime="text/csv", key=f"download_{name}")
+        st.download_button(
+            "Download CSV",
+            frame.to_csv(index=False).encode(),
+            file_name=f"{name}.csv",
+            mime="text/csv",
+            key=f"download_{name}",
+        )
 
 
 def empty_store() -> None:
     """What to do when the store holds no data yet."""
-    st.info("The store is empty. Load a file on the **Ingest** page, or build the demo store with "
-            "`insight demo --no-serve`.")
+    st.info(
+        "The store is empty. Load a file on the **Ingest** page, or build the demo store with "
+        "`insight demo --no-serve`."
+    )
     st.page_link("pages/ingest.py", label="Go to Ingest", icon=":material/upload:")
 
 
 def ingest_report(report: IngestReport) -> None:
     """A batch's quality report: outcome, counts, quarantine reasons and missing values."""
     status = {"loaded": st.success, "already_loaded": st.info}.get(report.status, st.error)
-    status(f"**{report.source}** ({report.format}): {report.status.replace('_', ' ')}"
-           + (f" — {report.message}" if report.message else ""))
+    status(
+        f"**{report.source}** ({report.format}): {report.status.replace('_', ' ')}"
+        + (f" — {report.message}" if report.message else "")
+    )
     if report.status == "already_loaded":
         return
-    kpi_row({
-        "Rows read": report.rows_read,
-        "Rows loaded": sum(report.loaded.values()),
-        "Quarantined": sum(report.quarantined.values()),
-        "Duplicates skipped": sum(report.duplicates.values()),
-    })
+    kpi_row(
+        {
+            "Rows read": report.rows_read,
+            "Rows loaded": sum(report.loaded.values()),
+            "Quarantined": sum(report.quarantined.values()),
+            "Duplicates skipped": sum(report.duplicates.values()),
+        }
+    )
     left, right = st.columns(2)
     with left:
         st.caption("Loaded by table")
@@ -57,10 +68,15 @@ def ingest_report(report: IngestReport) -> None:
     with right:
         if report.quarantined:
             st.caption("Quarantined by reason")
-            st.dataframe(pd.DataFrame(
-                [(r, n, report.quarantine_examples.get(r, "")) for r, n in report.quarantined.items()],
-                columns=["reason", "rows", "first occurrence"]), hide_index=True)
+            st.dataframe(
+                pd.DataFrame(
+                    [(r, n, report.quarantine_examples.get(r, "")) for r, n in report.quarantined.items()],
+                    columns=["reason", "rows", "first occurrence"],
+                ),
+                hide_index=True,
+            )
         if report.missing:
             st.caption("Missing values by field")
-            st.dataframe(pd.DataFrame(report.missing.items(), columns=["field", "rows without a value"]),
-                         hide_index=True)
+            st.dataframe(
+                pd.DataFrame(report.missing.items(), columns=["field", "rows without a value"]), hide_index=True
+            )

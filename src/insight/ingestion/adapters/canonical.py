@@ -53,7 +53,10 @@ def convert(source: Source) -> Canonical:
             if column not in frame.columns:
                 raise IngestError(
                     f"required column '{column}' is missing from this {table} file "
-                    f"(columns: {', '.join(map(str, frame.columns))})", file=file.name, row=1, field=column,
+                    f"(columns: {', '.join(map(str, frame.columns))})",
+                    file=file.name,
+                    row=1,
+                    field=column,
                 )
         if table == "reviews" and not {"text", "rating"} & set(frame.columns):
             raise IngestError("a reviews file needs a 'text' or a 'rating' column", file=file.name, row=1)

@@ -55,9 +55,13 @@ def convert(source: Source) -> Canonical:
 
     # Several units of one product in an order are separate lines; they are one purchase of quantity n.
     lines["price"] = pd.to_numeric(lines["price"], errors="coerce")
-    grouped = lines.groupby(["order_id", "product_id"], sort=False).agg(
-        quantity=("order_item_id", "size"), value=("price", "sum"), _file=("_file", "first"), _row=("_row", "first")
-    ).reset_index()
+    grouped = (
+        lines.groupby(["order_id", "product_id"], sort=False)
+        .agg(
+            quantity=("order_item_id", "size"), value=("price", "sum"), _file=("_file", "first"), _row=("_row", "first")
+        )
+        .reset_index()
+    )
     joined = grouped.merge(
         orders[["order_id", "user_id", "order_status", "order_purchase_timestamp"]], on="order_id", how="left"
     )

@@ -58,8 +58,12 @@ def convert(source: Source) -> Canonical:
         # Stock adjustments ("damaged", "bad debt") are not customer behaviour.
         adjustment = ((quantity < 0) & ~cancelled) | (price < 0)
         rejected.append(
-            reject(raw, adjustment & (quantity < 0), field="Quantity",
-                   reason="negative quantity on an invoice that is not a cancellation (stock adjustment)")
+            reject(
+                raw,
+                adjustment & (quantity < 0),
+                field="Quantity",
+                reason="negative quantity on an invoice that is not a cancellation (stock adjustment)",
+            )
         )
         rejected.append(reject(raw, adjustment & ~(quantity < 0), field="Price", reason="negative price"))
         keep = ~adjustment
@@ -86,8 +90,12 @@ def convert(source: Source) -> Canonical:
     all_items["item_id"] = all_items["item_id"].astype("string").str.strip()
     # Descriptions vary across lines of one stock code: keep the most frequent one, and the median price.
     titles = (
-        all_items.dropna(subset=["title"]).groupby(["item_id", "title"]).size().reset_index(name="n")
-        .sort_values(["item_id", "n"], ascending=[True, False]).drop_duplicates("item_id")
+        all_items.dropna(subset=["title"])
+        .groupby(["item_id", "title"])
+        .size()
+        .reset_index(name="n")
+        .sort_values(["item_id", "n"], ascending=[True, False])
+        .drop_duplicates("item_id")
     )
     first = all_items.drop_duplicates("item_id")[["item_id", "_file", "_row"]]
     prices = all_items[all_items["price"] > 0].groupby("item_id")["price"].median().rename("price")

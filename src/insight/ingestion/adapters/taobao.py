@@ -53,7 +53,9 @@ def convert(source: Source) -> Canonical:
     )
     events.attrs["source_fields"] = {"timestamp": "timestamp (column 5)", "event_type": "behavior_type (column 4)"}
     rejected = reject(
-        raw, outside, field="timestamp (column 5)",
+        raw,
+        outside,
+        field="timestamp (column 5)",
         reason="timestamp outside the dataset's stated period 2017-11-25 … 2017-12-03",
     )
     events = events[~outside]

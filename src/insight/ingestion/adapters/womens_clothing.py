@@ -43,8 +43,11 @@ def convert(source: Source) -> Canonical:
     items = pd.DataFrame(
         {
             "item_id": items["item_id"],
-            "title": items["Department Name"].fillna("Clothing") + " · " + items["Class Name"].fillna("item")
-            + " #" + items["Clothing ID"].astype("string"),
+            "title": items["Department Name"].fillna("Clothing")
+            + " · "
+            + items["Class Name"].fillna("item")
+            + " #"
+            + items["Clothing ID"].astype("string"),
             "category": items["Class Name"],
             "language": "en",
             "_file": items["_file"],

@@ -1,0 +1,120 @@
+"""The app in a real browser: start it on the demo store, open Overview, see the KPIs."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+
+pytestmark = pytest.mark.e2e
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(demo_db, tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (make test installs it when run as root)")
+    # DuckDB lets one process open a file; AppTests in this process may hold the shared demo store.
+    db = tmp_path_factory.mktemp("e2e") / "insight.duckdb"
+    shutil.copy(demo_db, db)
+    port = _free_port()
+    env = {**os.environ, "INSIGHT_DB_PATH": str(db)}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("the app did not become healthy within 120 s:\n" + proc.stdout.read().decode()[-2000:])
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def test_overview_shows_kpis_in_the_browser(server, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(server, wait_until="domcontentloaded")
+        page.get_by_role("heading", name="Overview").wait_for(timeout=90_000)
+        metric = page.locator('[data-testid="stMetric"]', has_text="Events")
+        metric.first.wait_for(timeout=90_000)
+        assert _metric(page, "Events") > 0 and _metric(page, "Reviews") > 0
+        assert page.get_by_text("Events over time").is_visible()
+        page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=60_000)
+        page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+        events = _metric(page, "Events")
+        # The shared filter narrows the KPIs and lands in the URL, so the view can be shared.
+        page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first.click()
+        page.get_by_role("option").first.click()
+        page.keyboard.press("Escape")
+        page.wait_for_function(
+            "(before) => { const m = [...document.querySelectorAll('[data-testid=stMetric]')]"
+            ".find(e => e.innerText.startsWith('Events'));"
+            " const v = m && m.querySelector('[data-testid=stMetricValue]').innerText;"
+            " return v && Number(v.replace(/,/g, '')) < before; }",
+            arg=events,
+            timeout=60_000,
+        )
+        assert "category=" in page.url
+        assert 0 < _metric(page, "Events") < events
+        page.goto(server, wait_until="domcontentloaded")
+        page.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
+        shot = os.environ.get("INSIGHT_SCREENSHOT")
+        if shot:  # `INSIGHT_SCREENSHOT=docs/screenshot.png pytest tests/e2e` refreshes the README's picture
+            page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+            page.wait_for_timeout(2000)
+            page.screenshot(path=shot, full_page=False)
+        browser.close()
+
+
+def _metric(page, label: str) -> int:
+    metric = page.locator('[data-testid="stMetric"]', has_text=label).first
+    return int(metric.locator('[data-testid="stMetricValue"]').inner_text().replace(",", ""))
