@@ -159,6 +159,17 @@ def _report(batch_id: str, source: str, fmt: str, rows_read: int, checked: Valid
     )
 
 
+def _applicable(frame: pd.DataFrame, table: str, column: str) -> pd.Series:
+    """The values of a column on the rows where it should have one (searches have no item, views no quantity)."""
+    if frame.empty:
+        return pd.Series(dtype=object)
+    if table == "events" and column == "item_id":
+        return frame.loc[frame["event_type"] != "search", column]
+    if table == "events" and column in ("quantity", "value"):
+        return frame.loc[frame["event_type"].isin(["purchase", "refund"]), column]
+    return frame[column]
+
+
 def _rejection(report: IngestReport) -> str:
     if not report.quarantined:
         return "nothing to load: the input has no rows"
