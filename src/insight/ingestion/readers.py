@@ -116,7 +116,7 @@ def _decode(name: str, data: bytes, encoding: str) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise IngestError(
-            f"is not valid {encoding} (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            f"text is not valid {encoding} (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
             "save it as UTF-8, or name its encoding with --encoding (for example gb18030 or latin-1)",
             file=name,
             row=line,
