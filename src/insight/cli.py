@@ -66,6 +66,50 @@ def _parser() -> argparse.ArgumentParser:
     batches.add_argument("--limit", type=int, default=10)
     batches.set_defaults(run=_batches)
 
+    encode = sub.add_parser("encode", help="embed texts not embedded yet (a background job in the app)")
+    encode.add_argument(
+        "--model", default="auto", help="auto (English: MiniLM, others: e5), all-MiniLM-L6-v2 or multilingual-e5-small"
+    )
+    encode.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    encode.add_argument("--batch-size", type=int, dest="batch_size")
+    encode.add_argument("--db")
+    encode.set_defaults(
+        run=lambda a: _job(
+            a,
+            "encode",
+            {"model": a.model, "device": a.device, **({"batch_size": a.batch_size} if a.batch_size else {})},
+        )
+    )
+
+    sentiment = sub.add_parser("sentiment", help="score every review's sentiment")
+    sentiment.add_argument(
+        "--adapt",
+        default="auto",
+        choices=["auto", "yes", "no"],
+        help="fit the head to this store's ratings (auto: keep it only if it is better)",
+    )
+    sentiment.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    sentiment.add_argument("--seed", type=int, default=0)
+    sentiment.add_argument("--db")
+    sentiment.set_defaults(
+        run=lambda a: _job(
+            a,
+            "sentiment",
+            {"adapt": {"auto": "auto", "yes": True, "no": False}[a.adapt], "device": a.device, "seed": a.seed},
+        )
+    )
+
+    keywords = sub.add_parser("keywords", help="extract keywords, keyword trends and bursts from reviews")
+    keywords.add_argument("--freq", default="M", choices=["W", "M"], help="trend period: week or month")
+    keywords.add_argument("--top-n", type=int, default=15, dest="top_n")
+    keywords.add_argument("--db")
+    keywords.set_defaults(run=lambda a: _job(a, "keywords", {"freq": a.freq, "top_n": a.top_n}))
+
+    jobs = sub.add_parser("jobs", help="list recent jobs with their provenance")
+    jobs.add_argument("--db")
+    jobs.add_argument("--limit", type=int, default=10)
+    jobs.set_defaults(run=_jobs)
+
     serve = sub.add_parser("serve", help="start the app on a store")
     serve.add_argument("--db")
     serve.add_argument("--port", type=int, default=8501)
@@ -103,6 +147,39 @@ def _batches(args: argparse.Namespace) -> int:
     for row in fetch_batches(con, limit=args.limit).itertuples():
         print(IngestReport.from_dict(row.report).to_text() if row.report else f"{row.source}: {row.status}")
         print()
+    return 0
+
+
+def _job(args: argparse.Namespace, kind: str, params: dict) -> int:
+    """Run a job in the foreground exactly as the app's worker would, with a progress bar."""
+    from tqdm import tqdm
+
+    from insight.jobs.runner import new_job, run_job
+    from insight.store import connect
+    from insight.store.jobs import fail_orphans, fetch_job
+
+    con = connect(args.db)
+    fail_orphans(con)  # this process owns the file now: anything still "running" was interrupted
+    job_id = new_job(con, kind, params)
+    with tqdm(total=100, desc=kind, bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix}") as bar:
+
+        def echo(fraction: float, message: str) -> None:
+            bar.n = round(100 * fraction)
+            bar.set_postfix_str(message[:70])
+
+        status = run_job(con, job_id, kind, params, echo=echo)
+    job = fetch_job(con, job_id)
+    print(f"{job_id}: {status} — {job['message']}")
+    return 0 if status == "done" else 1
+
+
+def _jobs(args: argparse.Namespace) -> int:
+    from insight.store import connect
+    from insight.store.jobs import fetch_jobs
+
+    frame = fetch_jobs(connect(args.db), limit=args.limit)
+    for row in frame.itertuples():
+        print(f"{row.created_at:%Y-%m-%d %H:%M}  {row.job_id:<22} {row.status:<9} {row.device or '':<5} {row.message}")
     return 0
 
 

@@ -110,4 +110,64 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         );
         """,
     ),
+    (
+        2,
+        "text intelligence: embeddings, sentiment, keywords",
+        """
+        -- Content-addressed cache: a text is encoded once per model, whatever row it came from.
+        create table embeddings (
+            model       varchar not null,
+            text_hash   varchar not null,     -- md5 of the text as encoded (before the model's prefix)
+            vector      float[] not null,     -- L2-normalised
+            created_at  timestamp not null default current_timestamp,
+            primary key (model, text_hash)
+        );
+
+        create table sentiment_models (
+            version     varchar primary key,  -- e.g. head-20261122-0530-ab12
+            encoder     varchar not null,
+            created_at  timestamp not null,
+            trained_on  json,                 -- sources and row counts per language and class
+            metrics     json,                 -- held-out accuracy / macro-F1 per language
+            head        blob not null         -- the fitted classifier head (pickled scikit-learn model)
+        );
+
+        create table sentiment_scores (
+            run_id      varchar not null,
+            review_id   varchar not null,
+            label       varchar not null,     -- negative | neutral | positive
+            score       double not null,      -- P(positive) - P(negative), in [-1, 1]
+            p_negative  double, p_neutral double, p_positive double,
+            method      varchar not null,     -- model version, or 'lexicon' where the model could not score
+            primary key (run_id, review_id)
+        );
+
+        create table keyword_scores (
+            run_id      varchar not null,
+            group_kind  varchar not null,     -- all | category | item | language | sentiment
+            group_value varchar,
+            keyword     varchar not null,
+            weight      double not null,      -- c-TF-IDF
+            count       integer
+        );
+
+        create table keyword_trends (
+            run_id      varchar not null,
+            period      date not null,
+            keyword     varchar not null,
+            count       integer not null,
+            share       double not null       -- share of the period's reviews that use the keyword
+        );
+
+        create table keyword_bursts (
+            run_id      varchar not null,
+            keyword     varchar not null,
+            period      date not null,
+            count       integer,
+            baseline    double,
+            score       double,
+            direction   varchar               -- rising | fading
+        );
+        """,
+    ),
 )

@@ -86,3 +86,21 @@ def top_categories(frame: pd.DataFrame) -> go.Figure:
         margin=dict(l=10, r=10, t=30, b=10),
     )
     return fig
+
+
+SENTIMENT_COLOURS = {"negative": "#CC6677", "neutral": "#DDCC77", "positive": "#117733"}
+
+
+def sentiment_bars(frame: pd.DataFrame, by: str, *, horizontal: bool = False) -> go.Figure:
+    """Stacked review counts per sentiment along a dimension (click a bar to see its reviews)."""
+    axis = {"y": by, "x": "reviews", "orientation": "h"} if horizontal else {"x": by, "y": "reviews"}
+    fig = px.bar(
+        frame,
+        color="sentiment",
+        color_discrete_map=SENTIMENT_COLOURS,
+        category_orders={"sentiment": list(SENTIMENT_COLOURS)},
+        custom_data=["sentiment", by],
+        **axis,
+    )
+    fig.update_layout(clickmode="event+select")
+    return _style(fig, y_title=by if horizontal else "reviews")

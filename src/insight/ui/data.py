@@ -48,3 +48,68 @@ def recent_batches(limit: int = 20) -> pd.DataFrame:
 def quarantined_rows(batch_id: str, reason: str | None = None) -> pd.DataFrame:
     """Quarantined rows of one batch."""
     return batches.fetch_quarantine(cursor(), batch_id, reason=reason)
+
+
+def current_run(kind: str) -> dict | None:
+    """The current run of a kind (not cached: it changes when a job ends)."""
+    from insight.store.runs import current_run as read
+
+    return read(cursor(), kind)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def sentiment_summary(run_id: str, filters: Filters, by: str) -> pd.DataFrame:
+    """Review counts per sentiment by a dimension."""
+    from insight.store.sentiment import fetch_sentiment_summary
+
+    return fetch_sentiment_summary(cursor(), run_id, filters, by=by)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def most_negative_items(run_id: str, filters: Filters) -> pd.DataFrame:
+    """Items with the largest share of negative reviews."""
+    from insight.store.sentiment import fetch_most_negative_items
+
+    return fetch_most_negative_items(cursor(), run_id, filters)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def scored_reviews(
+    run_id: str,
+    filters: Filters,
+    sentiment: str | None = None,
+    item_id: str | None = None,
+    category: str | None = None,
+    keyword: str | None = None,
+    limit: int = 200,
+) -> pd.DataFrame:
+    """Reviews behind a chart element, most negative first."""
+    from insight.store.sentiment import fetch_scored_reviews
+
+    return fetch_scored_reviews(
+        cursor(), run_id, filters, sentiment=sentiment, item_id=item_id, category=category, keyword=keyword, limit=limit
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def complaint_keywords(run_id: str, filters: Filters, item_id: str) -> pd.DataFrame:
+    """What an item's negative reviews say that other negative reviews do not (c-TF-IDF)."""
+    from insight.keywords import extract_keywords
+    from insight.store.sentiment import fetch_scored_reviews
+
+    negative = fetch_scored_reviews(cursor(), run_id, filters, sentiment="negative", limit=20_000)
+    if negative.empty:
+        return pd.DataFrame(columns=["keyword", "weight"])
+    groups = (
+        negative["review_id"]
+        .isin(
+            fetch_scored_reviews(cursor(), run_id, filters, sentiment="negative", item_id=item_id, limit=20_000)[
+                "review_id"
+            ]
+        )
+        .map({True: "item", False: "rest"})
+    )
+    keywords = extract_keywords(
+        negative["text"].tolist(), groups.tolist(), languages=negative["language"].tolist(), top_n=12, min_df=1
+    )
+    return keywords[keywords["group"] == "item"].drop(columns="group")

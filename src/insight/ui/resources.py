@@ -25,3 +25,15 @@ def data_version() -> int:
     from insight.store.db import data_version as read_version
 
     return read_version(cursor())
+
+
+@st.cache_resource(show_spinner=False)
+def _runner(path: str):
+    from insight.jobs.runner import JobRunner
+
+    return JobRunner(_store(path))
+
+
+def runner():
+    """The app's job runner (one worker thread); created with the app, it marks interrupted jobs failed."""
+    return _runner(str(config.db_path()))

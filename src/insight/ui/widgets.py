@@ -80,3 +80,23 @@ def ingest_report(report: IngestReport) -> None:
             st.dataframe(
                 pd.DataFrame(report.missing.items(), columns=["field", "rows without a value"]), hide_index=True
             )
+
+
+def run_caption(run: dict, data_version: int) -> None:
+    """Where the numbers come from: run, model, parameters, time and whether newer data exists."""
+    stale = run["data_version"] < data_version
+    st.caption(
+        f"Run `{run['run_id']}` · model {run['model']} · {run['created_at']:%Y-%m-%d %H:%M} · "
+        f"data version {run['data_version']}" + (" · **stale: data changed since; re-run on Jobs**" if stale else "")
+    )
+
+
+def clicked_points(fig: go.Figure, key: str) -> list[dict]:
+    """Show a chart whose clicks select points; return the selected points' custom data."""
+    event = st.plotly_chart(fig, width="stretch", key=key, on_select="rerun", selection_mode=("points",))
+    points = (
+        (event or {}).get("selection", {}).get("points", [])
+        if isinstance(event, dict)
+        else getattr(getattr(event, "selection", None), "points", []) or []
+    )
+    return [p.get("customdata") for p in points if p.get("customdata") is not None]

@@ -1,0 +1,75 @@
+"""Encoding with transformers + torch: the model folder, the device and the batching policy.
+
+Speed comes from three things sentence-transformers does differently: the whole input is tokenised
+in one call (the Rust tokenizer parallelises it), batches are formed by *token budget* over
+length-sorted texts (short texts go in large batches, long ones in small), and identical texts are
+encoded once. Pooling is the mean over the attention mask followed by L2 normalisation, which is
+what sentence-transformers does for these models, so vectors agree to within float error.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from insight.encode.models import ModelSpec
+from insight.progress import ProgressFn, silent
+
+TOKENS_PER_BATCH = {"cpu": 8_192, "cuda": 65_536}
+
+
+class HFEncoder:
+    """One loaded model on one device."""
+
+    def __init__(self, model: ModelSpec, device: str):
+        import torch
+        from transformers import AutoModel, AutoTokenizer
+
+        if device == "cpu":
+            torch.set_num_threads(os.cpu_count() or 1)
+        path = model.locate()
+        self.spec, self.device = model, device
+        self.tokenizer = AutoTokenizer.from_pretrained(path)
+        dtype = torch.float16 if device == "cuda" else torch.float32
+        self.model = AutoModel.from_pretrained(path, dtype=dtype).to(device).eval()
+        self.dim = int(self.model.config.hidden_size)
+
+    def encode(self, texts: list[str], *, batch_size: int | None = None, progress: ProgressFn = silent) -> np.ndarray:
+        """L2-normalised embeddings, float32 array of shape (len(texts), dim), in input order."""
+        import torch
+
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        unique, inverse = np.unique(np.asarray(texts, dtype=object), return_inverse=True)
+        encoded = self.tokenizer(
+            [self.spec.prefix + str(t) for t in unique],
+            truncation=True,
+            max_length=self.spec.max_length,
+            padding=False,
+            return_attention_mask=False,
+        )["input_ids"]
+        order = np.argsort([len(ids) for ids in encoded], kind="stable")[::-1]
+        out = np.empty((len(unique), self.dim), dtype=np.float32)
+        done, start = 0, 0
+        with torch.inference_mode():
+            while start < len(order):
+                stop = self._batch_end(order, encoded, start, batch_size)
+                rows = order[start:stop]
+                batch = self.tokenizer.pad({"input_ids": [encoded[i] for i in rows]}, return_tensors="pt")
+                batch = {k: v.to(self.device) for k, v in batch.items()}
+                hidden = self.model(**batch).last_hidden_state.float()
+                mask = batch["attention_mask"].unsqueeze(-1).float()
+                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+                out[rows] = torch.nn.functional.normalize(pooled, dim=-1).cpu().numpy()
+                done += len(rows)
+                start = stop
+                progress(done / len(order), f"encoded {done:,} of {len(order):,} distinct texts")
+        return out[inverse]
+
+    def _batch_end(self, order: np.ndarray, encoded: list[list[int]], start: int, batch_size: int | None) -> int:
+        if batch_size:
+            return min(start + batch_size, len(order))
+        longest = len(encoded[order[start]])  # sorted longest first, so the first row sets the padding
+        rows = max(1, TOKENS_PER_BATCH[self.device] // max(longest, 1))
+        return min(start + min(rows, 512), len(order))

@@ -1,0 +1,98 @@
+"""The encoding job: embed every item, review and search query the store has not embedded yet.
+
+Vectors are written chunk by chunk rather than in one final transaction: the cache is keyed by
+content, so a partial run adds only correct vectors and a re-run picks up where it stopped; the
+run record that names the result current is written last.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import duckdb
+
+from insight.encode.models import AUTO, MODELS, model_for_language
+from insight.progress import ProgressFn, scale, silent
+from insight.store import embeddings, runs
+from insight.store.db import data_version, transaction
+
+CHUNK = 2_048
+
+
+def encode_store(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    model: str = AUTO,
+    device: str = "auto",
+    batch_size: int | None = None,
+    job_id: str | None = None,
+    sources: tuple[str, ...] = ("item", "review", "query"),
+    record_run: bool = True,
+    progress: ProgressFn = silent,
+) -> dict:
+    """Encode what is missing; return provenance and counts (new vectors, reused from the cache)."""
+    from insight.device import resolve_device
+    from insight.encode import get_encoder
+
+    if model != AUTO and model not in MODELS:
+        raise ValueError(f"unknown model '{model}'; use auto or one of {', '.join(MODELS)}")
+    resolved = resolve_device(device)
+    by_language = {"en": model_for_language("en")} if model == AUTO else {}
+    default = model_for_language(None) if model == AUTO else model
+    progress(0.0, "finding texts without embeddings")
+    pending = embeddings.fetch_pending_texts(con, by_language, default, sources=sources)
+    cached = embeddings.count_cached(con)
+    total, done = len(pending), 0
+    for name, group in pending.groupby("model", sort=True):
+        progress(done / max(total, 1), f"loading {name} on {resolved}")
+        encoder = get_encoder(name, resolved)
+        for start in range(0, len(group), CHUNK):
+            chunk = group.iloc[start : start + CHUNK]
+            part = scale(progress, done / total, (done + len(chunk)) / total)
+            vectors = encoder.encode(
+                chunk["text"].tolist(), batch_size=batch_size, progress=lambda f, m, n=name: part(f, f"{n}: {m}")
+            )
+            embeddings.insert_embeddings(con, name, chunk["text_hash"].tolist(), vectors)
+            done += len(chunk)
+    run_id = f"encode-{uuid.uuid4().hex[:8]}" if record_run else None
+    models_used = (
+        sorted(pending["model"].unique())
+        if total
+        else ([default] if model != AUTO else sorted({default, *by_language.values()}))
+    )
+    if record_run:
+        _record(con, run_id, job_id, models_used, {"model": model, "device": resolved, "batch_size": batch_size})
+    progress(1.0, "done")
+    return {
+        "message": f"encoded {total:,} new texts; {cached:,} vectors were already cached",
+        "run_id": run_id,
+        "model": models_used,
+        "device": resolved,
+        "new": total,
+        "reused": cached,
+        "data_version": data_version(con),
+    }
+
+
+def encode_reviews(
+    con: duckdb.DuckDBPyConnection, *, model: str, device: str = "auto", progress: ProgressFn = silent
+) -> dict:
+    """Make sure every review text has an embedding under ``model`` (a step of other jobs)."""
+    return encode_store(con, model=model, device=device, sources=("review",), record_run=False, progress=progress)
+
+
+def _record(
+    con: duckdb.DuckDBPyConnection, run_id: str, job_id: str | None, models_used: list[str], params: dict
+) -> None:
+    with transaction(con):
+        runs.insert_run(
+            con,
+            run_id=run_id,
+            kind="encode",
+            job_id=job_id,
+            model=",".join(models_used),
+            params=params,
+            seed=None,
+            data_version=data_version(con),
+        )
+        runs.make_current(con, run_id)

@@ -1,0 +1,78 @@
+"""The registry of job kinds: what each runs, and on which device it will run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import duckdb
+
+from insight.progress import ProgressFn
+
+
+class JobError(Exception):
+    """A job refused or failed for a reason worth showing as it is (a bad parameter, missing input)."""
+
+
+@dataclass
+class JobContext:
+    """What a running job gets: its own connection, its id, its parameters and a progress callback."""
+
+    con: duckdb.DuckDBPyConnection
+    job_id: str
+    params: dict
+    progress: ProgressFn
+
+
+@dataclass(frozen=True)
+class Task:
+    """One job kind."""
+
+    run: Callable[[JobContext], dict]
+    device: Callable[[dict], str]
+    help: str
+
+
+def _model_device(params: dict) -> str:
+    from insight.device import resolve_device
+
+    try:
+        return resolve_device(params.get("device", "auto"))
+    except ValueError:
+        return str(params.get("device"))
+
+
+def _call(function: Callable, ctx: JobContext, allowed: set[str]) -> dict:
+    """Run a job function with the job's parameters, turning bad parameters into a plain reason."""
+    unknown = set(ctx.params) - allowed
+    if unknown:
+        raise JobError(f"unknown parameter(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(allowed))}")
+    try:
+        return function(ctx.con, job_id=ctx.job_id, progress=ctx.progress, **ctx.params)
+    except ValueError as exc:
+        raise JobError(str(exc)) from exc
+
+
+def _encode(ctx: JobContext) -> dict:
+    from insight.encode.job import encode_store
+
+    return _call(encode_store, ctx, {"model", "device", "batch_size"})
+
+
+def _sentiment(ctx: JobContext) -> dict:
+    from insight.sentiment.job import score_store
+
+    return _call(score_store, ctx, {"adapt", "device", "seed"})
+
+
+def _keywords(ctx: JobContext) -> dict:
+    from insight.keywords.job import extract_store
+
+    return _call(extract_store, ctx, {"freq", "top_n", "min_df"})
+
+
+TASKS: dict[str, Task] = {
+    "encode": Task(_encode, _model_device, "embed item texts, reviews and search queries not embedded yet"),
+    "sentiment": Task(_sentiment, _model_device, "score every review (adapting to the store's ratings)"),
+    "keywords": Task(_keywords, lambda params: "cpu", "keywords per category and sentiment, trends and bursts"),
+}

@@ -1,0 +1,113 @@
+"""The sentiment job: score every review, adapting the head to the store's own ratings when it helps.
+
+Model selection is honest: the adapted head is fitted on 80 % of the store's rated reviews and kept
+only if its macro-F1 on the other 20 % beats the shipped head's; both figures are stored with it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import duckdb
+import numpy as np
+
+from insight.progress import ProgressFn, scale, silent
+from insight.sentiment.evaluate import macro_f1
+from insight.sentiment.head import SentimentHead, fit_head
+from insight.sentiment.model import DEFAULT_VERSION, ENCODER, default_head, labels_from_ratings, score_vectors
+from insight.store import embeddings, runs, sentiment
+from insight.store.db import data_version, transaction
+
+MIN_LABELLED = 200  # fewer rated reviews than this cannot show an adapted head is better
+
+
+def score_store(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    adapt: bool | str = "auto",
+    device: str = "auto",
+    seed: int = 0,
+    job_id: str | None = None,
+    progress: ProgressFn = silent,
+) -> dict:
+    """Score all reviews with text; return provenance, the head used and its held-out metrics."""
+    from insight.encode.job import encode_reviews
+
+    if adapt not in (True, False, "auto"):
+        raise ValueError("adapt must be true, false or auto")
+    encoded = encode_reviews(con, model=ENCODER, device=device, progress=scale(progress, 0.0, 0.6))
+    frame, vectors = embeddings.fetch_review_vectors(con, ENCODER)
+    if frame.empty:
+        raise ValueError("no review text to score: ingest reviews first")
+    progress(0.65, f"{len(frame):,} reviews with embeddings")
+    head, version, metrics = _choose_head(con, frame, vectors, adapt=adapt, seed=seed)
+    progress(0.85, f"scoring with {version}")
+    scores = score_vectors(head, vectors).assign(review_id=frame["review_id"].to_numpy(), method=version)
+    run_id = f"sentiment-{uuid.uuid4().hex[:8]}"
+    with transaction(con):
+        runs.insert_run(
+            con,
+            run_id=run_id,
+            kind="sentiment",
+            job_id=job_id,
+            model=f"{ENCODER} + {version}",
+            params={"adapt": adapt, "device": device},
+            seed=seed,
+            data_version=data_version(con),
+        )
+        sentiment.insert_scores(con, run_id, scores)
+        runs.make_current(con, run_id)
+    counts = scores["label"].value_counts().to_dict()
+    progress(1.0, "done")
+    return {
+        "message": f"scored {len(scores):,} reviews with {version} "
+        f"({', '.join(f'{k} {v:,}' for k, v in sorted(counts.items()))})",
+        "run_id": run_id,
+        "model": ENCODER,
+        "head": version,
+        "metrics": metrics,
+        "seed": seed,
+        "newly_encoded": encoded["new"],
+        "data_version": data_version(con),
+    }
+
+
+def _choose_head(con, frame, vectors, *, adapt, seed) -> tuple[SentimentHead, str, dict]:
+    labels = labels_from_ratings(frame["rating"], frame["label"])
+    labelled = labels.notna().to_numpy()
+    if adapt is False or labelled.sum() < MIN_LABELLED:
+        reason = "adaptation off" if adapt is False else f"only {labelled.sum()} rated reviews"
+        return default_head(), DEFAULT_VERSION, {"note": f"shipped head ({reason})"}
+    rng = np.random.default_rng(seed)
+    idx = rng.permutation(np.flatnonzero(labelled))
+    test, train = idx[: len(idx) // 5], idx[len(idx) // 5 :]
+    y = labels.to_numpy()
+    version = f"adapted-{datetime.now():%Y%m%d-%H%M}-{uuid.uuid4().hex[:4]}"
+    adapted = fit_head(
+        vectors[train],
+        y[train],
+        prior=default_head(),
+        seed=seed,
+        encoder=ENCODER,
+        info={"version": version, "trained_on": f"{len(train):,} rated reviews in this store"},
+    )
+    default_f1 = macro_f1(y[test], score_vectors(default_head(), vectors[test])["label"])
+    adapted_f1 = macro_f1(y[test], score_vectors(adapted, vectors[test])["label"])
+    metrics = {
+        "held_out_reviews": int(len(test)),
+        "default_macro_f1": round(default_f1, 4),
+        "adapted_macro_f1": round(adapted_f1, 4),
+    }
+    if adapt == "auto" and adapted_f1 <= default_f1:
+        return default_head(), DEFAULT_VERSION, {**metrics, "note": "adapted head was not better; kept default"}
+    with transaction(con):
+        sentiment.insert_model(
+            con,
+            version=version,
+            encoder=ENCODER,
+            head=adapted.to_bytes(),
+            trained_on={"rated_reviews": int(len(train))},
+            metrics=metrics,
+        )
+    return adapted, version, metrics

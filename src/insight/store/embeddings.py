@@ -1,0 +1,92 @@
+"""Embeddings keyed by (model, md5 of the text): what has been encoded, and writing new vectors."""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+# Every text insight encodes, with its language and the md5 the cache is keyed on. A review's text is
+# its title and body together; a search query is encoded once however often it was searched.
+TEXTS = """
+    select 'item' as source, item_id as source_id, language,
+           trim(concat_ws(' ', title, description)) as text
+      from items where coalesce(title, description) is not null
+    union all
+    select 'review', review_id, language, trim(concat_ws(' ', title, text))
+      from reviews where text is not null
+    union all
+    select 'query', any_value(event_id), null, query from events where query is not null group by query
+"""
+
+
+def fetch_pending_texts(
+    con: duckdb.DuckDBPyConnection,
+    models_by_language: dict[str | None, str],
+    default_model: str,
+    *,
+    sources: tuple[str, ...] = ("item", "review", "query"),
+) -> pd.DataFrame:
+    """Distinct texts with no embedding yet under the model their language maps to.
+
+    Columns: model, text_hash, text, language, source. ``models_by_language`` maps a language code to
+    a model name; any other language gets ``default_model``.
+    """
+    mapping = pd.DataFrame(
+        {
+            "language": pd.Series(list(models_by_language), dtype="string"),
+            "model": pd.Series(list(models_by_language.values()), dtype="string"),
+        }
+    )
+    con.register("language_models", mapping)
+    try:
+        return con.execute(
+            f"""with t as ({TEXTS}),
+                    chosen as (
+                        select coalesce(m.model, $default::varchar) as model, md5(t.text) as text_hash, t.text,
+                               t.language, t.source
+                        from t left join language_models m on m.language is not distinct from t.language
+                        where list_contains($sources::varchar[], t.source) and length(t.text) > 0
+                    )
+                select model, text_hash, any_value(text) as text, any_value(language) as language,
+                       any_value(source) as source
+                from chosen c
+                where not exists (select 1 from embeddings e where e.model = c.model and e.text_hash = c.text_hash)
+                group by model, text_hash""",
+            {"default": default_model, "sources": list(sources)},
+        ).df()
+    finally:
+        con.unregister("language_models")
+
+
+def count_cached(con: duckdb.DuckDBPyConnection, model: str | None = None) -> int:
+    """Embeddings stored (for one model, or all)."""
+    return con.execute(
+        "select count(*) from embeddings where $model is null or model = $model", {"model": model}
+    ).fetchall()[0][0]
+
+
+def insert_embeddings(con: duckdb.DuckDBPyConnection, model: str, text_hashes: list[str], vectors: np.ndarray) -> int:
+    """Store vectors (float32, shape (n, dim)) for text hashes; existing keys are left as they are."""
+    frame = pd.DataFrame({"model": model, "text_hash": text_hashes, "vector": list(vectors.astype(np.float32))})
+    con.register("incoming_vectors", frame)
+    try:
+        return con.execute(
+            "insert or ignore into embeddings (model, text_hash, vector) "
+            "select model, text_hash, vector::float[] from incoming_vectors"
+        ).fetchall()[0][0]
+    finally:
+        con.unregister("incoming_vectors")
+
+
+def fetch_review_vectors(con: duckdb.DuckDBPyConnection, model: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """Reviews that have an embedding under ``model``: their rows and a float32 (n, dim) matrix."""
+    frame = con.execute(
+        """select r.review_id, r.language, r.rating, r.label, e.vector
+           from reviews r join embeddings e
+             on e.model = $model and e.text_hash = md5(trim(concat_ws(' ', r.title, r.text)))
+           where r.text is not null""",
+        {"model": model},
+    ).df()
+    vectors = np.vstack(frame.pop("vector").to_numpy()).astype(np.float32) if len(frame) else np.zeros((0, 0))
+    return frame, vectors

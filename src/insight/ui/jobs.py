@@ -1,0 +1,71 @@
+"""Job widgets: start forms, the live progress panel (polled) and the history with provenance."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import streamlit as st
+
+from insight.store import jobs as job_store
+from insight.ui.resources import cursor, runner
+
+STATUS_ICON = {"queued": "⏳", "running": "▶️", "done": "✅", "failed": "❌", "cancelled": "⏹️"}
+
+
+def start_button(kind: str, params: dict, label: str, *, key: str) -> None:
+    """A button that queues a job and confirms it."""
+    if st.button(label, key=key, type="primary"):
+        job_id = runner().submit(kind, params)
+        st.session_state.setdefault("watched_jobs", set()).add(job_id)
+        st.toast(f"Started {job_id}", icon="▶️")
+
+
+@st.fragment(run_every=2)
+def live_jobs() -> None:
+    """Queued and running jobs with progress and cancel; a toast when a watched job ends."""
+    frame = job_store.fetch_jobs(cursor(), limit=30)
+    active = frame[frame["status"].isin(job_store.ACTIVE)]
+    watched = st.session_state.setdefault("watched_jobs", set())
+    for row in frame[frame["job_id"].isin(watched) & ~frame["status"].isin(job_store.ACTIVE)].itertuples():
+        st.toast(f"{row.job_id} {row.status}: {row.message}", icon=STATUS_ICON[row.status])
+        watched.discard(row.job_id)
+    if active.empty:
+        st.caption("No job running.")
+        return
+    for row in active.itertuples():
+        left, right = st.columns([5, 1])
+        left.progress(float(row.progress or 0), f"{row.job_id} · {row.device or ''} · {row.message}")
+        if right.button("Cancel", key=f"cancel_{row.job_id}"):
+            runner().cancel(row.job_id)
+            st.toast(f"Cancelling {row.job_id}…")
+
+
+def job_history(limit: int = 50) -> None:
+    """Past jobs with status, device, duration and, per job, its parameters and provenance."""
+    frame = job_store.fetch_jobs(cursor(), limit=limit)
+    if frame.empty:
+        st.info("No job has run yet. Start one above.")
+        return
+    table = frame.assign(status=frame["status"].map(lambda s: f"{STATUS_ICON.get(s, '')} {s}"))
+    st.dataframe(
+        table[["job_id", "kind", "status", "device", "message", "created_at", "seconds"]],
+        hide_index=True,
+        width="stretch",
+    )
+    chosen = st.selectbox("Details of", frame["job_id"], key="job_details")
+    row = frame.set_index("job_id").loc[chosen]
+    left, right = st.columns(2)
+    left.caption("Parameters")
+    left.json(_parse(row["params"]))
+    right.caption("Provenance (model, run, data version …)")
+    right.json(_parse(row["provenance"]) or {"status": row["status"]})
+    if isinstance(row["error"], str) and row["error"]:
+        with st.expander("Error details"):
+            st.code(row["error"])
+
+
+def _parse(value) -> dict:
+    if isinstance(value, str) and value:
+        return json.loads(value)
+    return {} if value is None or (not isinstance(value, dict) and pd.isna(value)) else value

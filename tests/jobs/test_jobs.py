@@ -1,0 +1,87 @@
+"""Jobs as a user meets them: they run, report progress, reuse the cache, cancel and fail with a reason."""
+
+import json
+
+import insight
+from insight.jobs.runner import JobRunner, new_job, run_job
+from insight.store import jobs as job_store
+from insight.store.runs import current_run
+from tests.conftest import count
+
+MINILM = {"model": "all-MiniLM-L6-v2", "device": "cpu"}
+
+
+def _run(con, kind, params):
+    job_id = new_job(con, kind, params)
+    seen = []
+    status = run_job(con, job_id, kind, params, echo=lambda f, m: seen.append(f))
+    return status, job_store.fetch_job(con, job_id), seen
+
+
+def test_encode_job_embeds_every_text_once_and_a_rerun_reuses_the_cache(con, corpus):
+    insight.ingest(corpus, db=con)
+    status, job, seen = _run(con, "encode", MINILM)
+    assert status == "done" and job["status"] == "done" and job["progress"] == 1
+    # 4 items + 4 reviews with text + 1 search query, each a distinct text
+    assert count(con, "embeddings") == 9
+    assert seen and seen[-1] == 1.0 and all(0 <= f <= 1 for f in seen)
+    provenance = json.loads(job["provenance"])
+    assert provenance["model"] == ["all-MiniLM-L6-v2"] and provenance["device"] == "cpu"
+    assert provenance["data_version"] == 1 and current_run(con, "encode")["run_id"] == provenance["run_id"]
+    status, job, _ = _run(con, "encode", MINILM)
+    assert status == "done" and job["message"].startswith("encoded 0 new texts; 9 vectors were already cached")
+
+
+def test_auto_model_sends_english_to_minilm_and_the_rest_to_e5(con, corpus):
+    insight.ingest(corpus, db=con)
+    assert _run(con, "encode", {"model": "auto", "device": "cpu"})[0] == "done"
+    models = dict(con.execute("select model, count(*) from embeddings group by model").fetchall())
+    # English: 2 items, 2 reviews; the search query has no language and goes to e5 with zh and pt texts
+    assert models == {"all-MiniLM-L6-v2": 4, "multilingual-e5-small": 5}
+
+
+def test_bad_parameter_fails_with_a_reason_and_keeps_previous_results(con, corpus):
+    insight.ingest(corpus, db=con)
+    _run(con, "encode", MINILM)
+    before = current_run(con, "encode")["run_id"]
+    status, job, _ = _run(con, "encode", {"model": "gpt-17"})
+    assert status == "failed" and "unknown model 'gpt-17'" in job["message"]
+    status, job, _ = _run(con, "encode", {"colour": "blue"})
+    assert status == "failed" and "unknown parameter(s) colour" in job["message"]
+    assert current_run(con, "encode")["run_id"] == before and count(con, "embeddings") == 9
+
+
+def test_runner_runs_in_the_background_and_cancels(con, corpus):
+    insight.ingest(corpus, db=con)
+    runner = JobRunner(con)
+    done = runner.submit("encode", MINILM)
+    runner.wait()
+    assert job_store.fetch_job(con, done)["status"] == "done"
+    con.execute("delete from embeddings")
+    cancelled = runner.submit("encode", MINILM)
+    runner.cancel(cancelled)
+    runner.wait()
+    job = job_store.fetch_job(con, cancelled)
+    assert job["status"] == "cancelled" and "cancelled" in job["message"]
+    assert len(con.execute("select * from runs where kind = 'encode'").fetchall()) == 1
+    runner.close()
+
+
+def test_jobs_left_running_by_a_dead_process_are_marked_failed_on_start(con):
+    job_store.insert_job(con, job_id="encode-dead", kind="encode", params={}, device="cpu")
+    job_store.mark_running(con, "encode-dead")
+    JobRunner(con).close()
+    job = job_store.fetch_job(con, "encode-dead")
+    assert job["status"] == "failed" and "stopped before it finished" in job["error"]
+
+
+def test_cli_runs_the_same_job_with_a_progress_bar(tmp_path, corpus, capsys):
+    from insight.cli import main
+
+    db = tmp_path / "cli.duckdb"
+    insight.ingest(corpus, db=db)
+    assert main(["encode", "--model", "all-MiniLM-L6-v2", "--device", "cpu", "--db", str(db)]) == 0
+    assert "done — encoded 9 new texts" in capsys.readouterr().out
+    assert main(["encode", "--model", "nope", "--db", str(db)]) == 1
+    assert main(["jobs", "--db", str(db)]) == 0
+    assert "failed" in capsys.readouterr().out
