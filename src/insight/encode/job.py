@@ -50,7 +50,7 @@ def encode_store(
             chunk = group.iloc[start : start + CHUNK]
             part = scale(progress, done / total, (done + len(chunk)) / total)
             vectors = encoder.encode(
-                chunk["text"].tolist(), batch_size=batch_size, progress=lambda f, m, n=name: part(f, f"{n}: {m}")
+                chunk["text"].tolist(), batch_size=batch_size, progress=lambda f, m, n=name, p=part: p(f, f"{n}: {m}")
             )
             embeddings.insert_embeddings(con, name, chunk["text_hash"].tolist(), vectors)
             done += len(chunk)
