@@ -4,10 +4,11 @@ import streamlit as st
 
 from insight.ingestion.report import IngestReport
 from insight.ui import charts, data, widgets
+from insight.ui.filters import current as current_filters
 from insight.ui.resources import data_version
 
 st.header("Overview")
-filters = st.session_state["filters"]
+filters = current_filters()
 version = data_version()
 kpis = data.kpis(filters, version)
 

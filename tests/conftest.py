@@ -55,6 +55,25 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def analysed_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small corpus after encode, sentiment and keywords jobs, as a user would run them."""
+    from insight.jobs.runner import new_job, run_job
+
+    path = tmp_path_factory.mktemp("analysed") / "insight.duckdb"
+    con = connect(path)
+    insight.ingest(CORPUS, db=con)
+    for kind, params in (
+        ("encode", {"model": "auto", "device": "cpu"}),
+        ("sentiment", {}),
+        ("keywords", {"min_df": 1}),
+    ):
+        status = run_job(con, new_job(con, kind, params), kind, params)
+        assert status == "done", kind
+    con.close()
+    return path
+
+
 def count(con, table: str) -> int:
     """Rows in a table."""
     return con.execute(f"select count(*) from {table}").fetchall()[0][0]

@@ -12,7 +12,7 @@ import duckdb
 from insight.ingestion import IngestError, IngestReport
 
 __version__ = "0.1.0"
-__all__ = ["IngestError", "IngestReport", "connect", "ingest"]
+__all__ = ["IngestError", "IngestReport", "connect", "encode_texts", "extract_keywords", "ingest", "score_sentiment"]
 
 
 def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -48,3 +48,28 @@ def ingest(
         return ingest_path(con, path, format=format, encoding=encoding, db_path=db_path)
     finally:
         con.close()
+
+
+def encode_texts(texts, *, model: str | None = None, device: str = "auto", batch_size: int | None = None):
+    """Embed texts: float32 array (n, 384), L2-normalised.
+
+    ``model``: ``"all-MiniLM-L6-v2"`` or ``"multilingual-e5-small"`` (None = ``INSIGHT_ENCODER``, else e5);
+    ``device``: ``auto`` (CUDA with fp16 when present), ``cpu`` or ``cuda``.
+    """
+    from insight.encode import encode_texts as encode
+
+    return encode(texts, model=model, device=device, batch_size=batch_size)
+
+
+def score_sentiment(texts, *, language=None):
+    """Sentiment per text: DataFrame with ``label`` (negative/neutral/positive) and ``score`` in [-1, 1]."""
+    from insight.sentiment.model import score_sentiment as score
+
+    return score(texts, language=language)
+
+
+def extract_keywords(texts, groups=None, *, top_n: int = 10):
+    """Most distinctive keywords per group by c-TF-IDF: DataFrame with ``group``, ``keyword``, ``weight``."""
+    from insight.keywords import extract_keywords as extract
+
+    return extract(texts, groups, top_n=top_n)

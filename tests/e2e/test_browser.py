@@ -34,13 +34,29 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(demo_db, tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (make test installs it when run as root)")
     # DuckDB lets one process open a file; AppTests in this process may hold the shared demo store.
     db = tmp_path_factory.mktemp("e2e") / "insight.duckdb"
     shutil.copy(demo_db, db)
+    yield from _serve(db)
+
+
+@pytest.fixture(scope="module")
+def fresh_server(tmp_path_factory):
+    """The app on a store holding only the small corpus, nothing analysed yet."""
+    import insight
+    from tests.conftest import CORPUS
+
+    db = tmp_path_factory.mktemp("e2e-flow") / "insight.duckdb"
+    insight.ingest(CORPUS, db=db)
+    yield from _serve(db)
+
+
+def _serve(db: Path):
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (make test installs it when run as root)")
     port = _free_port()
     env = {**os.environ, "INSIGHT_DB_PATH": str(db)}
+    log = open(db.with_suffix(".log"), "w")  # a pipe nobody reads would block the app once full
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -57,7 +73,7 @@ def server(demo_db, tmp_path_factory):
         ],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
@@ -70,10 +86,16 @@ def server(demo_db, tmp_path_factory):
             time.sleep(0.5)
     else:
         proc.kill()
-        pytest.fail("the app did not become healthy within 120 s:\n" + proc.stdout.read().decode()[-2000:])
+        log.close()
+        pytest.fail("the app did not become healthy within 120 s:\n" + db.with_suffix(".log").read_text()[-2000:])
     yield url
     proc.terminate()
-    proc.wait(timeout=20)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=20)
+    log.close()
 
 
 def test_overview_shows_kpis_in_the_browser(server, tmp_path):
@@ -112,6 +134,38 @@ def test_overview_shows_kpis_in_the_browser(server, tmp_path):
             page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
             page.wait_for_timeout(2000)
             page.screenshot(path=shot, full_page=False)
+        browser.close()
+
+
+def test_jobs_fill_the_sentiment_and_keywords_pages(fresh_server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{fresh_server}/sentiment", wait_until="domcontentloaded")
+        page.get_by_text("No sentiment run yet").wait_for(timeout=90_000)
+        page.goto(f"{fresh_server}/jobs", wait_until="domcontentloaded")
+        for button, kind in (
+            ("Start encoding", "encode"),
+            ("Start sentiment", "sentiment"),
+            ("Start keywords", "keywords"),
+        ):
+            page.get_by_role("button", name=button).click()
+            # the history table (polled every 2 s) shows the job done; a toast says so too
+            page.get_by_text(f"{kind}-", exact=False).first.wait_for(timeout=60_000)
+            page.wait_for_function(
+                f"() => [...document.querySelectorAll('[data-testid=stToast]')].some(t => "
+                f"t.innerText.includes('{kind}-') && t.innerText.includes('done'))",
+                timeout=240_000,
+            )
+        page.goto(f"{fresh_server}/sentiment", wait_until="domcontentloaded")
+        page.get_by_role("heading", name="Review sentiment").wait_for(timeout=60_000)
+        page.locator('[data-testid="stMetric"]', has_text="Reviews scored").wait_for(timeout=60_000)
+        assert _metric(page, "Reviews scored") == 4
+        page.goto(f"{fresh_server}/keywords", wait_until="domcontentloaded")
+        page.get_by_role("heading", name="Top keywords by group").wait_for(timeout=60_000)
+        page.get_by_text("model c-TF-IDF", exact=False).wait_for(timeout=60_000)
         browser.close()
 
 

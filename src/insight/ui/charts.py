@@ -104,3 +104,58 @@ def sentiment_bars(frame: pd.DataFrame, by: str, *, horizontal: bool = False) ->
     )
     fig.update_layout(clickmode="event+select")
     return _style(fig, y_title=by if horizontal else "reviews")
+
+
+def keyword_heatmap(trends: pd.DataFrame, top: int = 25) -> go.Figure:
+    """Period × keyword heatmap of the share of reviews using each keyword (click a cell for its reviews)."""
+    leaders = trends.groupby("keyword")["count"].sum().nlargest(top).index
+    frame = trends[trends["keyword"].isin(leaders)]
+    matrix = frame.pivot_table(index="keyword", columns="period", values="share", fill_value=0).loc[leaders[::-1]]
+    fig = go.Figure(
+        go.Heatmap(
+            z=matrix.to_numpy() * 100,
+            x=matrix.columns,
+            y=matrix.index,
+            colorscale="Cividis",
+            colorbar=dict(title="% of reviews"),
+            customdata=[[[k, str(p)] for p in matrix.columns] for k in matrix.index],
+            hovertemplate="%{y} · %{x|%Y-%m-%d}: %{z:.1f}% of reviews<extra></extra>",
+        )
+    )
+    fig.update_layout(height=max(320, 18 * len(matrix)), margin=dict(l=10, r=10, t=30, b=10))
+    return fig
+
+
+def keyword_lines(trends: pd.DataFrame) -> go.Figure:
+    """Share of reviews using each chosen keyword, per period."""
+    fig = px.line(
+        trends.assign(percent=trends["share"] * 100),
+        x="period",
+        y="percent",
+        color="keyword",
+        markers=True,
+        color_discrete_sequence=PALETTE,
+        custom_data=["keyword", "period"],
+    )
+    return _style(fig, y_title="% of reviews using it")
+
+
+def keyword_bars(frame: pd.DataFrame) -> go.Figure:
+    """Top keywords of a group by c-TF-IDF weight (click a bar for its reviews)."""
+    frame = frame.sort_values("weight")
+    fig = px.bar(
+        frame,
+        x="weight",
+        y="keyword",
+        orientation="h",
+        color_discrete_sequence=PALETTE,
+        custom_data=["keyword"],
+        hover_data=["count"],
+    )
+    fig.update_layout(
+        height=max(260, 22 * len(frame)),
+        margin=dict(l=10, r=10, t=30, b=10),
+        xaxis_title="distinctiveness (c-TF-IDF)",
+        yaxis_title=None,
+    )
+    return fig

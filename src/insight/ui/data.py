@@ -113,3 +113,43 @@ def complaint_keywords(run_id: str, filters: Filters, item_id: str) -> pd.DataFr
         negative["text"].tolist(), groups.tolist(), languages=negative["language"].tolist(), top_n=12, min_df=1
     )
     return keywords[keywords["group"] == "item"].drop(columns="group")
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def keywords_of(run_id: str, group_kind: str, group_value: str | None, limit: int = 30) -> pd.DataFrame:
+    """Keywords of one grouping (and group)."""
+    from insight.store.keywords import fetch_keywords
+
+    return fetch_keywords(cursor(), run_id, group_kind, group_value, limit=limit)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def keyword_groups(run_id: str, group_kind: str) -> list[str]:
+    """Groups of a grouping with keywords."""
+    from insight.store.keywords import fetch_groups
+
+    return fetch_groups(cursor(), run_id, group_kind)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def keyword_trends(run_id: str, filters: Filters, keywords: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Keyword counts and shares per period."""
+    from insight.store.keywords import fetch_trends
+
+    return fetch_trends(cursor(), run_id, filters, list(keywords) if keywords else None)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def keyword_bursts(run_id: str) -> pd.DataFrame:
+    """Rising and fading keywords."""
+    from insight.store.keywords import fetch_bursts
+
+    return fetch_bursts(cursor(), run_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def reviews_with_keyword(keyword: str, filters: Filters, since=None, until=None) -> pd.DataFrame:
+    """Reviews that use a keyword."""
+    from insight.store.keywords import fetch_reviews_with_keyword
+
+    return fetch_reviews_with_keyword(cursor(), keyword, filters, since=since, until=until)

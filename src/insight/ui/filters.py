@@ -67,3 +67,8 @@ def _write_params(start: date | None, end: date | None, categories: list[str], l
                 del st.query_params[key]
         elif (st.query_params.get_all(key) if isinstance(value, list) else st.query_params.get(key)) != value:
             st.query_params[key] = value
+
+
+def current() -> Filters:
+    """The filters the router drew for this run (no restriction if the page runs on its own)."""
+    return st.session_state.get("filters", Filters())

@@ -1,0 +1,45 @@
+"""Jobs: start encoding, sentiment and keyword jobs; watch progress; see what every run did."""
+
+import streamlit as st
+
+from insight.encode.models import MODELS
+from insight.ui import jobs
+
+st.header("Jobs")
+st.caption(
+    "Jobs run in the background, one at a time, on the GPU when there is one. You can leave this page; "
+    "a toast says when a job ends. Cancelling keeps the previous results."
+)
+
+encode, sentiment, keywords = st.columns(3)
+with encode:
+    st.subheader("1 · Encode texts")
+    st.caption("Embeds item texts, reviews and search queries not embedded yet; a re-run reuses the cache.")
+    model = st.selectbox(
+        "Model",
+        ["auto", *MODELS],
+        key="encode_model",
+        help="auto: English texts with all-MiniLM-L6-v2, all others with multilingual-e5-small",
+    )
+    device = st.selectbox("Device", ["auto", "cpu", "cuda"], key="encode_device")
+    jobs.start_button("encode", {"model": model, "device": device}, "Start encoding", key="start_encode")
+with sentiment:
+    st.subheader("2 · Sentiment")
+    st.caption("Scores every review; adapts the shipped model to your ratings when that is measurably better.")
+    adapt = st.selectbox("Adapt to this store's ratings", ["auto", "yes", "no"], key="sentiment_adapt")
+    jobs.start_button(
+        "sentiment",
+        {"adapt": {"auto": "auto", "yes": True, "no": False}[adapt]},
+        "Start sentiment",
+        key="start_sentiment",
+    )
+with keywords:
+    st.subheader("3 · Keywords")
+    st.caption("Keywords per category, item and sentiment; trends per period with rising and fading words.")
+    freq = st.selectbox("Trend period", ["M", "W"], format_func={"M": "month", "W": "week"}.get, key="kw_freq")
+    jobs.start_button("keywords", {"freq": freq}, "Start keywords", key="start_keywords")
+
+st.subheader("Running")
+jobs.live_jobs()
+st.subheader("History")
+jobs.job_history()

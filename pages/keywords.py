@@ -1,0 +1,70 @@
+"""Keywords: what reviews talk about per group, how that changes, and the reviews behind any keyword."""
+
+import pandas as pd
+import streamlit as st
+
+from insight.ui import charts, data, widgets
+from insight.ui.filters import current as current_filters
+from insight.ui.resources import data_version
+
+st.header("Keywords")
+filters = current_filters()
+run = data.current_run("keywords")
+if run is None:
+    st.info(
+        "No keyword run yet. Start **Keywords** on the Jobs page (after Sentiment, to get keywords per sentiment too)."
+    )
+    st.page_link("pages/jobs.py", label="Go to Jobs", icon=":material/play_circle:")
+    st.stop()
+widgets.run_caption(run, data_version())
+run_id, picked = run["run_id"], None
+
+st.subheader("Top keywords by group")
+kinds = ["all", "category", "sentiment", "language", "item"]
+kind = st.segmented_control("Group by", kinds, default="all", key="kw_kind") or "all"
+groups = data.keyword_groups(run_id, kind)
+group = None if kind == "all" else st.selectbox("Group", groups, key="kw_group") if groups else None
+top = data.keywords_of(run_id, kind, group)
+if top.empty:
+    st.caption("No keywords for this grouping.")
+else:
+    for (keyword,) in widgets.clicked_points(charts.keyword_bars(top.head(20)), f"kw_bars_{kind}"):
+        picked = (keyword, None, None)
+
+st.subheader("Rising and fading")
+bursts = data.keyword_bursts(run_id)
+if bursts.empty:
+    st.caption("No keyword's latest share stands out from its history (|z| ≥ 3).")
+else:
+    st.dataframe(bursts, hide_index=True, width="stretch")
+
+st.subheader("Keywords over time")
+trends = data.keyword_trends(run_id, filters)
+if trends.empty:
+    st.caption("These reviews carry no dates, so there are no trends.")
+else:
+    for keyword, period in widgets.clicked_points(charts.keyword_heatmap(trends), "kw_heatmap"):
+        start = pd.Timestamp(period)
+        step = pd.offsets.MonthBegin(1) if run["params"].get("freq", "M") == "M" else pd.Timedelta(days=7)
+        picked = (keyword, start, start + step)
+    followed = sorted(trends["keyword"].unique())
+    chosen = st.multiselect("Trend of", followed, default=followed[:3], key="kw_trend_of")
+    if chosen:
+        lines = trends[trends["keyword"].isin(chosen)]
+        widgets.chart_with_table(charts.keyword_lines(lines), lines, "keyword_trends")
+
+st.subheader("Reviews using a keyword")
+typed = st.text_input(
+    "Keyword",
+    value=picked[0] if picked else "",
+    key="kw_search",
+    placeholder="click a bar or a heatmap cell, or type a word",
+)
+if typed:
+    since, until = (picked[1], picked[2]) if picked and picked[0] == typed else (None, None)
+    reviews = data.reviews_with_keyword(typed, filters, since, until)
+    st.caption(
+        f"{len(reviews):,} reviews" + (f" from {since:%Y-%m-%d}" if since is not None else "") + " (up to 200 shown)"
+    )
+    st.dataframe(reviews, hide_index=True, width="stretch")
+    st.download_button("Download (CSV)", reviews.to_csv(index=False).encode(), "keyword_reviews.csv", "text/csv")

@@ -1,0 +1,95 @@
+"""Sentiment: how reviews feel, where it is worst, what the complaints say, with the reviews as proof."""
+
+from dataclasses import replace
+
+import pandas as pd
+import streamlit as st
+
+from insight.ui import charts, data, widgets
+from insight.ui.filters import current as current_filters
+from insight.ui.resources import data_version
+
+st.header("Review sentiment")
+filters = current_filters()
+run = data.current_run("sentiment")
+if run is None:
+    st.info("No sentiment run yet. Start **Encode** and then **Sentiment** on the Jobs page.")
+    st.page_link("pages/jobs.py", label="Go to Jobs", icon=":material/play_circle:")
+    st.stop()
+widgets.run_caption(run, data_version())
+run_id = run["run_id"]
+
+by_label = data.sentiment_summary(run_id, filters, "language")
+total = int(by_label["reviews"].sum())
+if total == 0:
+    st.info("No scored review matches the filters.")
+    st.stop()
+shares = by_label.groupby("sentiment")["reviews"].sum() / total
+widgets.kpi_row(
+    {
+        "Reviews scored": total,
+        **{f"{k.capitalize()}": f"{shares.get(k, 0):.0%}" for k in ("negative", "neutral", "positive")},
+        "Mean score": f"{(by_label['mean_score'] * by_label['reviews']).sum() / total:+.2f}",
+    }
+)
+
+drill: dict = {}
+st.subheader("Over time")
+trend = data.sentiment_summary(run_id, filters, "month")
+if trend.empty:
+    st.caption("These reviews carry no dates.")
+else:
+    for sentiment, month in widgets.clicked_points(charts.sentiment_bars(trend, "month"), "sentiment_trend"):
+        first = pd.Timestamp(month).date()
+        drill, filters = (
+            {"sentiment": sentiment},
+            replace(filters, start=first, end=(pd.Timestamp(month) + pd.offsets.MonthEnd(0)).date()),
+        )
+
+st.subheader("By dimension")
+by = (
+    st.segmented_control("Break down by", ["category", "language", "rating"], default="category", key="sentiment_by")
+    or "category"
+)
+breakdown = data.sentiment_summary(run_id, filters, by)
+for sentiment, value in widgets.clicked_points(
+    charts.sentiment_bars(breakdown, by, horizontal=True), f"sentiment_by_{by}"
+):
+    drill = {"sentiment": sentiment, **({"category": value} if by == "category" else {})}
+with st.expander("Table"):
+    st.dataframe(breakdown, hide_index=True, width="stretch")
+
+st.subheader("Most negative products")
+worst = data.most_negative_items(run_id, filters)
+if worst.empty:
+    st.caption("No product has enough reviews to rank.")
+else:
+    st.dataframe(worst.drop(columns="item_id"), hide_index=True, width="stretch")
+    item = st.selectbox(
+        "What do its complaints say?",
+        worst["item_id"],
+        key="worst_item",
+        format_func=lambda i: worst.set_index("item_id").loc[i, "item"],
+    )
+    keywords = data.complaint_keywords(run_id, filters, item)
+    st.write("Top complaint keywords: " + (", ".join(f"**{k}**" for k in keywords["keyword"]) or "—"))
+    if st.toggle("Show this product's negative reviews", key="show_item_reviews"):
+        drill = {"sentiment": "negative", "item_id": item}
+
+st.subheader("Reviews")
+left, right = st.columns(2)
+keyword = left.text_input("Containing", key="sentiment_keyword", placeholder="a word, e.g. leak or 漏水")
+chosen = right.selectbox(
+    "Sentiment",
+    ["any", "negative", "neutral", "positive"],
+    index=["any", "negative", "neutral", "positive"].index(drill.get("sentiment", "any")),
+)
+drill["sentiment"] = None if chosen == "any" else chosen
+scope = [f"{k} = {v}" for k, v in drill.items() if v]
+if filters.start != current_filters().start:
+    scope.append(f"{filters.start} … {filters.end}")
+if scope:
+    st.caption("The reviews behind your selection: " + ", ".join(scope))
+reviews = data.scored_reviews(run_id, filters, keyword=keyword or None, **drill)
+st.dataframe(reviews, hide_index=True, width="stretch")
+st.download_button("Download these reviews (CSV)", reviews.to_csv(index=False).encode(), "reviews.csv", "text/csv")

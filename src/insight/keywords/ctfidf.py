@@ -1,0 +1,174 @@
+"""Distinctive keywords per group of reviews by class-based TF-IDF (c-TF-IDF, as BERTopic defines it).
+
+Plain term frequency ranks "good" and "好" first in every group; c-TF-IDF treats each group (a
+product, a category, a topic, a month) as one big document and weighs a term by how much more it is
+used in that group than across all groups:
+
+    W(t, c) = tf(t, c) * log(1 + A / f(t))
+
+where ``tf(t, c)`` is the frequency of term t in class c (L1-normalised per class by default, as
+BERTopic does when it transforms), ``f(t)`` the frequency of t across all classes and ``A`` the
+average number of words per class. A word frequent everywhere gets a small idf, a word used
+mostly in one group a large one. (BERTopic truncates ``A`` to an integer; it is kept exact here.)
+
+Counting is done once per document with scikit-learn's ``CountVectorizer`` (custom analyzer:
+:func:`.tokenize.tokenize` + :func:`.tokenize.ngrams`), so ``min_df`` drops n-grams seen in fewer
+than that many reviews; documents are then summed per group with a sparse indicator matrix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import partial
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.preprocessing import normalize as sk_normalize
+
+from insight.keywords.tokenize import ngrams, tokenize_many
+
+KEYWORD_COLUMNS = ["group", "keyword", "weight", "count", "docs"]
+
+
+def c_tf_idf(
+    counts: sp.spmatrix | np.ndarray, *, normalize: bool = True, reduce_frequent: bool = False
+) -> sp.csr_matrix:
+    """c-TF-IDF weights of a class × term count matrix (rows: classes, columns: terms).
+
+    ``normalize`` L1-normalises each class's term frequencies so long and short classes compare;
+    ``reduce_frequent`` takes the square root of the weights (BERTopic's ``reduce_frequent_words``).
+    """
+    counts = sp.csr_matrix(counts, dtype=np.float64)
+    frequency = np.asarray(counts.sum(axis=0)).ravel()
+    words_per_class = float(np.asarray(counts.sum(axis=1)).mean()) if counts.shape[0] else 0.0
+    with np.errstate(divide="ignore"):
+        idf = np.where(frequency > 0, np.log1p(words_per_class / np.maximum(frequency, 1e-300)), 0.0)
+    tf = sk_normalize(counts, norm="l1", axis=1) if normalize else counts
+    weights = sp.csr_matrix(tf @ sp.diags(idf))
+    if reduce_frequent:
+        weights.data = np.sqrt(weights.data)
+    weights.eliminate_zeros()
+    return weights
+
+
+def document_term_matrix(
+    tokens: Sequence[Sequence[str]], *, ngram_range: tuple[int, int] = (1, 2), min_df: int = 2
+) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Document × n-gram counts of tokenised documents and the n-gram of each column.
+
+    ``min_df`` (at most the number of non-empty documents, so a handful of texts still yields
+    keywords) drops n-grams found in fewer documents. No n-gram left gives a matrix with 0 columns.
+    """
+    non_empty = sum(1 for t in tokens if t)
+    if non_empty == 0:
+        return sp.csr_matrix((len(tokens), 0), dtype=np.int64), np.array([], dtype=object)
+    vectorizer = CountVectorizer(analyzer=partial(ngrams, n_range=ngram_range), min_df=max(1, min(min_df, non_empty)))
+    try:
+        matrix = vectorizer.fit_transform(list(tokens))
+    except ValueError:  # every n-gram pruned by min_df
+        return sp.csr_matrix((len(tokens), 0), dtype=np.int64), np.array([], dtype=object)
+    return sp.csr_matrix(matrix), vectorizer.get_feature_names_out()
+
+
+def group_indicator(codes: np.ndarray, n_groups: int) -> sp.csr_matrix:
+    """Sparse group × document matrix with a 1 where the document belongs to the group (code -1: none)."""
+    docs = np.flatnonzero(codes >= 0)
+    return sp.csr_matrix((np.ones(len(docs)), (codes[docs], docs)), shape=(n_groups, len(codes)))
+
+
+def top_terms(weights: sp.csr_matrix, top_n: int) -> list[np.ndarray]:
+    """Column indices of the ``top_n`` largest weights of each row, largest first (ties: lower column first)."""
+    out = []
+    for row in range(weights.shape[0]):
+        start, end = weights.indptr[row], weights.indptr[row + 1]
+        cols, vals = weights.indices[start:end], weights.data[start:end]
+        order = np.lexsort((cols, -vals))[:top_n]
+        out.append(cols[order])
+    return out
+
+
+def _factorize_groups(groups: Sequence | None, n: int) -> tuple[np.ndarray, list]:
+    """Integer code per document (-1 for a missing group) and the group labels, sorted when sortable."""
+    if groups is None:
+        return np.zeros(n, dtype=np.int64), ["all"]
+    values = (
+        pd.Series(list(groups), dtype=object) if not isinstance(groups, pd.Series) else groups.reset_index(drop=True)
+    )
+    if len(values) != n:
+        raise ValueError(f"groups has {len(values)} entries for {n} texts")
+    try:
+        codes, labels = pd.factorize(values, sort=True)
+    except TypeError:  # labels of mixed, unorderable types: keep first-seen order
+        codes, labels = pd.factorize(values, sort=False)
+    return np.asarray(codes, dtype=np.int64), list(labels)
+
+
+def extract_keywords(
+    texts: Sequence[str | None],
+    groups: Sequence | None = None,
+    *,
+    languages: Sequence[str | None] | str | None = None,
+    top_n: int = 10,
+    ngram_range: tuple[int, int] = (1, 2),
+    min_df: int = 2,
+    drop_generic: bool = False,
+    normalize: bool = True,
+    tokens: Sequence[Sequence[str]] | None = None,
+    n_jobs: int = 1,
+) -> pd.DataFrame:
+    """The ``top_n`` most distinctive keywords of each group of texts, by c-TF-IDF.
+
+    ``groups`` gives each text's group (product, category, rating...; None: one group ``"all"``;
+    texts with a missing group are left out). ``languages`` is one ISO 639-1 code per text, one code
+    for all, or None to tell Chinese from the rest by script. ``min_df`` drops n-grams found in
+    fewer texts; ``drop_generic`` removes e-commerce filler ("product", "商品"). Pass ``tokens``
+    (from :func:`.tokenize.tokenize_many`) to reuse a tokenisation across calls.
+
+    Returns columns ``group, keyword, weight, count, docs`` (count: occurrences in the group; docs:
+    texts of the group containing it), sorted by group then weight descending.
+    """
+    if tokens is None:
+        tokens = tokenize_many(texts, languages, drop_generic=drop_generic, n_jobs=n_jobs)
+    elif len(tokens) != len(texts):
+        raise ValueError(f"tokens has {len(tokens)} entries for {len(texts)} texts")
+    codes, labels = _factorize_groups(groups, len(tokens))
+    matrix, vocabulary = document_term_matrix(tokens, ngram_range=ngram_range, min_df=min_df)
+    if matrix.shape[1] == 0 or not labels:
+        return _empty_keywords()
+    indicator = group_indicator(codes, len(labels))
+    counts = sp.csr_matrix(indicator @ matrix)
+    docs = sp.csr_matrix(indicator @ (matrix > 0).astype(np.float64))
+    weights = c_tf_idf(counts, normalize=normalize)
+    rows = []
+    for g, cols in enumerate(top_terms(weights, top_n)):
+        if not len(cols):
+            continue
+        rows.append(
+            pd.DataFrame(
+                {
+                    "group": [labels[g]] * len(cols),
+                    "keyword": vocabulary[cols],
+                    "weight": weights[g, cols].toarray().ravel(),
+                    "count": counts[g, cols].toarray().ravel().astype(np.int64),
+                    "docs": docs[g, cols].toarray().ravel().astype(np.int64),
+                }
+            )
+        )
+    if not rows:
+        return _empty_keywords()
+    return pd.concat(rows, ignore_index=True)
+
+
+def _empty_keywords() -> pd.DataFrame:
+    """The keyword frame with no rows, with the same columns and dtypes."""
+    return pd.DataFrame(
+        {
+            "group": pd.Series(dtype=object),
+            "keyword": pd.Series(dtype="str"),
+            "weight": pd.Series(dtype=np.float64),
+            "count": pd.Series(dtype=np.int64),
+            "docs": pd.Series(dtype=np.int64),
+        }
+    )

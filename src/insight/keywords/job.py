@@ -1,0 +1,113 @@
+"""The keywords job: distinctive keywords per group, keyword trends per period and bursts, stored as a run.
+
+Texts are tokenised once and the tokens shared by every grouping and by the trends. Groups: all
+reviews, each category, each language, each sentiment label (from the current sentiment run, when
+there is one) and each item with enough reviews to say something.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import duckdb
+import pandas as pd
+
+from insight.keywords.ctfidf import extract_keywords
+from insight.keywords.tokenize import tokenize_many
+from insight.keywords.trends import detect_bursts, keyword_trends
+from insight.progress import ProgressFn, silent
+from insight.store import keywords as keyword_store
+from insight.store import runs
+from insight.store.db import data_version, transaction
+
+MIN_ITEM_REVIEWS = 10
+TRACKED = 300  # keywords followed over time: enough that a new complaint is among them before it is big
+
+
+def extract_store(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    freq: str = "M",
+    top_n: int = 15,
+    min_df: int = 2,
+    job_id: str | None = None,
+    progress: ProgressFn = silent,
+) -> dict:
+    """Compute and store keywords, trends and bursts for every review with text."""
+    if freq not in ("W", "M"):
+        raise ValueError("freq must be W (week) or M (month)")
+    sentiment_run = runs.current_run(con, "sentiment")
+    reviews = keyword_store.fetch_review_texts(con, sentiment_run["run_id"] if sentiment_run else None)
+    if reviews.empty:
+        raise ValueError("no review text to analyse: ingest reviews first")
+    progress(0.05, f"tokenising {len(reviews):,} reviews")
+    tokens = tokenize_many(reviews["text"].tolist(), reviews["language"].tolist(), drop_generic=True)
+    texts, languages = reviews["text"].tolist(), reviews["language"].tolist()
+    frames = []
+    item_counts = reviews["item_id"].value_counts()
+    groupings = {
+        "all": None,
+        "category": reviews["category"],
+        "language": reviews["language"],
+        "sentiment": reviews["sentiment"] if reviews["sentiment"].notna().any() else None,
+        "item": reviews["item_id"].where(reviews["item_id"].map(item_counts).fillna(0) >= MIN_ITEM_REVIEWS),
+    }
+    for step, (kind, groups) in enumerate(groupings.items()):
+        progress(0.3 + 0.4 * step / len(groupings), f"keywords per {kind}")
+        if kind != "all" and (groups is None or groups.isna().all()):
+            continue
+        found = extract_keywords(
+            texts,
+            None if groups is None else groups.tolist(),
+            languages=languages,
+            top_n=top_n,
+            min_df=min_df,
+            tokens=tokens,
+        )
+        frames.append(found.assign(group_kind=kind))
+    scores = pd.concat(frames, ignore_index=True)
+    progress(0.75, "keyword trends")
+    dated = reviews["ts"].notna().to_numpy()
+    trends = (
+        keyword_trends(
+            [t for t, d in zip(texts, dated, strict=True) if d],
+            reviews.loc[dated, "ts"].tolist(),
+            freq=freq,
+            tokens=[t for t, d in zip(tokens, dated, strict=True) if d],
+            min_df=min_df,
+            top_n=TRACKED,
+            per_period=10,
+        )
+        if dated.any()
+        else pd.DataFrame()
+    )
+    bursts = detect_bursts(trends) if len(trends) else pd.DataFrame()
+    run_id = f"keywords-{uuid.uuid4().hex[:8]}"
+    with transaction(con):
+        runs.insert_run(
+            con,
+            run_id=run_id,
+            kind="keywords",
+            job_id=job_id,
+            model="c-TF-IDF",
+            params={
+                "freq": freq,
+                "top_n": top_n,
+                "min_df": min_df,
+                "sentiment_run": sentiment_run["run_id"] if sentiment_run else None,
+            },
+            seed=None,
+            data_version=data_version(con),
+        )
+        keyword_store.insert_results(con, run_id, scores, trends, bursts)
+        runs.make_current(con, run_id)
+    progress(1.0, "done")
+    rising = bursts[bursts["direction"] == "rising"]["keyword"].head(5).tolist() if len(bursts) else []
+    return {
+        "message": f"keywords for {len(reviews):,} reviews in {scores['group_kind'].nunique()} groupings; "
+        f"{len(bursts)} bursts" + (f" (rising: {', '.join(rising)})" if rising else ""),
+        "run_id": run_id,
+        "model": "c-TF-IDF",
+        "params": {"freq": freq, "top_n": top_n, "min_df": min_df},
+        "data_version": data_version(con),
+    }

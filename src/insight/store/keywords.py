@@ -1,0 +1,105 @@
+"""Keyword results per run: c-TF-IDF keywords per group, trends per period and bursts."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from insight.filters import Filters
+from insight.store.overview import REVIEWS
+
+
+def fetch_review_texts(con: duckdb.DuckDBPyConnection, sentiment_run: str | None) -> pd.DataFrame:
+    """Every review with text: id, text, language, ts, item, category and its sentiment (if scored)."""
+    return con.execute(
+        """select r.review_id, trim(concat_ws(' ', r.title, r.text)) as text, r.language, r.ts, r.item_id,
+                  i.category, s.label as sentiment
+           from reviews r left join items i using (item_id)
+           left join sentiment_scores s on s.review_id = r.review_id and s.run_id = $run
+           where r.text is not null""",
+        {"run": sentiment_run},
+    ).df()
+
+
+def insert_results(
+    con: duckdb.DuckDBPyConnection, run_id: str, scores: pd.DataFrame, trends: pd.DataFrame, bursts: pd.DataFrame
+) -> None:
+    """Store one run's keywords, trends and bursts (call inside the run's transaction)."""
+    tables = {
+        "keyword_scores": (scores, 'group_kind, cast("group" as varchar), keyword, weight, count'),
+        "keyword_trends": (trends, "cast(period as date), keyword, count, share"),
+        "keyword_bursts": (bursts, "keyword, cast(period as date), count, baseline, score, direction"),
+    }
+    for table, (frame, columns) in tables.items():  # fixed table names: nothing here comes from a user
+        if frame is None or frame.empty:
+            continue
+        con.register("incoming_keywords", frame.assign(run_id=run_id))
+        try:
+            con.execute(f"insert into {table} select run_id, {columns} from incoming_keywords").fetchall()
+        finally:
+            con.unregister("incoming_keywords")
+
+
+def fetch_keywords(
+    con: duckdb.DuckDBPyConnection, run_id: str, group_kind: str, group_value: str | None = None, *, limit: int = 30
+) -> pd.DataFrame:
+    """Keywords of one grouping (and one group of it), best first."""
+    return con.execute(
+        """select group_value, keyword, round(weight, 4) as weight, count from keyword_scores
+           where run_id = $run and group_kind = $kind and ($value is null or group_value = $value)
+           order by group_value, weight desc limit $limit""",
+        {"run": run_id, "kind": group_kind, "value": group_value, "limit": limit},
+    ).df()
+
+
+def fetch_groups(con: duckdb.DuckDBPyConnection, run_id: str, group_kind: str) -> list[str]:
+    """The groups of a grouping that have keywords."""
+    return [
+        r[0]
+        for r in con.execute(
+            "select distinct group_value from keyword_scores where run_id = $run and group_kind = $kind order by 1",
+            {"run": run_id, "kind": group_kind},
+        ).fetchall()
+    ]
+
+
+def fetch_trends(
+    con: duckdb.DuckDBPyConnection, run_id: str, filters: Filters = Filters(), keywords: list[str] | None = None
+) -> pd.DataFrame:
+    """Keyword counts and shares per period (within the date filter), optionally for chosen keywords."""
+    return con.execute(
+        """select period, keyword, count, share from keyword_trends
+           where run_id = $run and ($start is null or period >= date_trunc('month', $start::date))
+             and ($end is null or period <= $end::date)
+             and ($keywords is null or list_contains($keywords::varchar[], keyword))
+           order by period, keyword""",
+        {"start": filters.start, "end": filters.end, "run": run_id, "keywords": keywords},
+    ).df()
+
+
+def fetch_bursts(con: duckdb.DuckDBPyConnection, run_id: str) -> pd.DataFrame:
+    """Rising and fading keywords, strongest first."""
+    return con.execute(
+        """select keyword, direction, period, count, round(baseline, 1) as expected, round(score, 2) as score
+           from keyword_bursts where run_id = $run order by abs(score) desc""",
+        {"run": run_id},
+    ).df()
+
+
+def fetch_reviews_with_keyword(
+    con: duckdb.DuckDBPyConnection,
+    keyword: str,
+    filters: Filters = Filters(),
+    *,
+    since=None,
+    until=None,
+    limit: int = 200,
+) -> pd.DataFrame:
+    """Reviews whose text contains a keyword (case-insensitive), optionally within [since, until)."""
+    return con.execute(
+        f"""select r.review_id, r.ts, r.language, r.rating, r.title, r.text from ({REVIEWS}) r
+            where contains(lower(coalesce(r.title, '') || ' ' || coalesce(r.text, '')), lower($keyword))
+              and ($since is null or r.ts >= $since::timestamp) and ($until is null or r.ts < $until::timestamp)
+            order by r.ts desc nulls last limit $limit""",
+        {**filters.params(), "keyword": keyword, "since": since, "until": until, "limit": limit},
+    ).df()

@@ -1,0 +1,22 @@
+"""The keywords job stores keywords per group, trends and bursts as the current run."""
+
+import insight
+from insight.jobs.runner import new_job, run_job
+from insight.store.keywords import fetch_groups, fetch_keywords
+from insight.store.runs import current_run
+
+
+def test_keywords_job_stores_groups_and_says_what_it_did(analysed_db):
+    con = insight.connect(analysed_db)
+    run = current_run(con, "keywords")
+    assert run["params"]["sentiment_run"] == current_run(con, "sentiment")["run_id"]
+    assert set(fetch_groups(con, run["run_id"], "sentiment")) >= {"negative", "positive"}
+    kettle = fetch_keywords(con, run["run_id"], "category", "kitchen")
+    assert {"leaking", "kettle"} & set(kettle["keyword"])
+    con.close()
+
+
+def test_keywords_job_without_reviews_fails_with_a_reason(con):
+    job = new_job(con, "keywords", {})
+    assert run_job(con, job, "keywords", {}) == "failed"
+    assert "no review text" in con.execute("select message from jobs").fetchall()[0][0]
