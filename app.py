@@ -8,13 +8,13 @@ st.set_page_config(page_title="insight", page_icon=":material/insights:", layout
 
 pages = {
     "Explore": [
-        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-        st.Page("pages/sentiment.py", title="Sentiment", icon=":material/sentiment_satisfied:"),
-        st.Page("pages/keywords.py", title="Keywords", icon=":material/tag:"),
+        st.Page("pages/explore/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("pages/explore/sentiment.py", title="Sentiment", icon=":material/sentiment_satisfied:"),
+        st.Page("pages/explore/keywords.py", title="Keywords", icon=":material/tag:"),
     ],
     "Data": [
-        st.Page("pages/ingest.py", title="Ingest", icon=":material/upload:"),
-        st.Page("pages/jobs.py", title="Jobs", icon=":material/play_circle:"),
+        st.Page("pages/data/ingest.py", title="Ingest", icon=":material/upload:"),
+        st.Page("pages/data/jobs.py", title="Jobs", icon=":material/play_circle:"),
     ],
 }
 page = st.navigation(pages)

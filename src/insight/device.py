@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from typing import Literal
+
+from insight.config import setting
 
 Device = Literal["cpu", "cuda"]
 
@@ -11,7 +12,7 @@ Device = Literal["cpu", "cuda"]
 def resolve_device(device: str = "auto") -> Device:
     """The concrete device for a request (``auto``, ``cpu`` or ``cuda``); ``INSIGHT_DEVICE`` sets the default."""
     if device == "auto":
-        device = os.environ.get("INSIGHT_DEVICE", "auto")
+        device = setting("INSIGHT_DEVICE")
     if device == "auto":
         import torch
 

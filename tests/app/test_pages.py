@@ -6,7 +6,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-PAGES = ["pages/overview.py", "pages/ingest.py", "pages/jobs.py", "pages/sentiment.py", "pages/keywords.py"]
+PAGES = [
+    "pages/explore/overview.py",
+    "pages/data/ingest.py",
+    "pages/data/jobs.py",
+    "pages/explore/sentiment.py",
+    "pages/explore/keywords.py",
+]
 
 
 def _app(monkeypatch, db: Path) -> AppTest:
@@ -68,7 +74,7 @@ def test_ingest_page_lists_batches_and_shows_quarantine(monkeypatch, tmp_path, c
     db = tmp_path / "store.duckdb"
     insight.ingest(corpus, db=db)
     at = _app(monkeypatch, db).run()
-    at.switch_page("pages/ingest.py").run()
+    at.switch_page("pages/data/ingest.py").run()
     assert not at.exception
     assert any("quarantined" in str(df.value).lower() or len(df.value) for df in at.dataframe)
     reasons = at.selectbox[-1]
@@ -78,18 +84,18 @@ def test_ingest_page_lists_batches_and_shows_quarantine(monkeypatch, tmp_path, c
     assert list(rows["row_number"]) == [9] and list(rows["field"]) == ["timestamp"]
 
 
-@pytest.mark.parametrize("page", ["pages/sentiment.py", "pages/keywords.py", "pages/jobs.py"])
+@pytest.mark.parametrize("page", ["pages/explore/sentiment.py", "pages/explore/keywords.py", "pages/data/jobs.py"])
 def test_analysis_pages_show_results_and_their_provenance(page, monkeypatch, analysed_db):
     at = _app(monkeypatch, analysed_db).run()
     at.switch_page(page).run()
     assert not at.exception
-    if page != "pages/jobs.py":
+    if page != "pages/data/jobs.py":
         assert any("Run `" in c.value and "data version" in c.value for c in at.caption)
 
 
 def test_sentiment_page_lists_reviews_most_negative_first(monkeypatch, analysed_db):
     at = _app(monkeypatch, analysed_db).run()
-    at.switch_page("pages/sentiment.py").run()
+    at.switch_page("pages/explore/sentiment.py").run()
     assert {m.label: m.value for m in at.metric}["Reviews scored"] == "4"
     reviews = at.dataframe[-1].value
     assert reviews.iloc[0]["sentiment"] == "negative" and list(reviews["score"]) == sorted(reviews["score"])
@@ -102,7 +108,7 @@ def test_jobs_page_starts_a_job_that_runs_in_the_background(monkeypatch, tmp_pat
     db = tmp_path / "store.duckdb"
     insight.ingest(corpus, db=db)
     at = _app(monkeypatch, db).run()
-    at.switch_page("pages/jobs.py").run()
+    at.switch_page("pages/data/jobs.py").run()
     at.selectbox(key="encode_model").select("all-MiniLM-L6-v2")
     at.button(key="start_encode").click().run()
     resources.runner().wait()

@@ -143,8 +143,11 @@ def test_jobs_fill_the_sentiment_and_keywords_pages(fresh_server):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        # the server's very first request is a deep link: the router (app.py) must still run, so the
+        # shared filters are there (a top-level pages/*.py would be run alone by Streamlit's legacy loader)
         page.goto(f"{fresh_server}/sentiment", wait_until="domcontentloaded")
         page.get_by_text("No sentiment run yet").wait_for(timeout=90_000)
+        assert page.locator('[data-testid="stSidebar"]').get_by_text("Filters").is_visible()
         page.goto(f"{fresh_server}/jobs", wait_until="domcontentloaded")
         for button, kind in (
             ("Start encoding", "encode"),

@@ -301,8 +301,9 @@ def _is_current(folder: Path, src: Path) -> bool:
 
 def default_cache_dir() -> Path:
     """``INSIGHT_MODEL_CACHE`` if set, else ``~/.cache/insight/models``."""
-    env = os.environ.get("INSIGHT_MODEL_CACHE")
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "insight" / "models"
+    from insight.config import setting
+
+    return Path(setting("INSIGHT_MODEL_CACHE")).expanduser()
 
 
 def converted_e5_path(cache_dir: str | Path | None = None, *, variant: str = "original") -> Path:

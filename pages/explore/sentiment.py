@@ -14,7 +14,7 @@ filters = current_filters()
 run = data.current_run("sentiment")
 if run is None:
     st.info("No sentiment run yet. Start **Encode** and then **Sentiment** on the Jobs page.")
-    st.page_link("pages/jobs.py", label="Go to Jobs", icon=":material/play_circle:")
+    st.page_link("pages/data/jobs.py", label="Go to Jobs", icon=":material/play_circle:")
     st.stop()
 widgets.run_caption(run, data_version())
 run_id = run["run_id"]
