@@ -7,14 +7,12 @@ run record that names the result current is written last.
 
 from __future__ import annotations
 
-import uuid
-
 import duckdb
 
 from insight.encode.models import AUTO, MODELS, model_for_language
 from insight.progress import ProgressFn, scale, silent
 from insight.store import embeddings, runs
-from insight.store.db import data_version, transaction
+from insight.store.db import data_version
 
 CHUNK = 2_048
 
@@ -54,14 +52,16 @@ def encode_store(
             )
             embeddings.insert_embeddings(con, name, chunk["text_hash"].tolist(), vectors)
             done += len(chunk)
-    run_id = f"encode-{uuid.uuid4().hex[:8]}" if record_run else None
     models_used = (
         sorted(pending["model"].unique())
         if total
         else ([default] if model != AUTO else sorted({default, *by_language.values()}))
     )
+    run_id = None
     if record_run:
-        _record(con, run_id, job_id, models_used, {"model": model, "device": resolved, "batch_size": batch_size})
+        params = {"model": model, "device": resolved, "batch_size": batch_size}
+        with runs.new_run(con, kind="encode", job_id=job_id, model=",".join(models_used), params=params) as run_id:
+            pass  # the vectors are already stored (a cache keyed by content); the run records what was asked
     progress(1.0, "done")
     return {
         "message": f"encoded {total:,} new texts; {cached:,} vectors were already cached",
@@ -79,20 +79,3 @@ def encode_reviews(
 ) -> dict:
     """Make sure every review text has an embedding under ``model`` (a step of other jobs)."""
     return encode_store(con, model=model, device=device, sources=("review",), record_run=False, progress=progress)
-
-
-def _record(
-    con: duckdb.DuckDBPyConnection, run_id: str, job_id: str | None, models_used: list[str], params: dict
-) -> None:
-    with transaction(con):
-        runs.insert_run(
-            con,
-            run_id=run_id,
-            kind="encode",
-            job_id=job_id,
-            model=",".join(models_used),
-            params=params,
-            seed=None,
-            data_version=data_version(con),
-        )
-        runs.make_current(con, run_id)

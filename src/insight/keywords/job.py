@@ -7,8 +7,6 @@ there is one) and each item with enough reviews to say something.
 
 from __future__ import annotations
 
-import uuid
-
 import duckdb
 import pandas as pd
 
@@ -18,7 +16,7 @@ from insight.keywords.trends import detect_bursts, keyword_trends
 from insight.progress import ProgressFn, silent
 from insight.store import keywords as keyword_store
 from insight.store import runs
-from insight.store.db import data_version, transaction
+from insight.store.db import data_version
 
 MIN_ITEM_REVIEWS = 10
 TRACKED = 300  # keywords followed over time: enough that a new complaint is among them before it is big
@@ -82,25 +80,14 @@ def extract_store(
         else pd.DataFrame()
     )
     bursts = detect_bursts(trends) if len(trends) else pd.DataFrame()
-    run_id = f"keywords-{uuid.uuid4().hex[:8]}"
-    with transaction(con):
-        runs.insert_run(
-            con,
-            run_id=run_id,
-            kind="keywords",
-            job_id=job_id,
-            model="c-TF-IDF",
-            params={
-                "freq": freq,
-                "top_n": top_n,
-                "min_df": min_df,
-                "sentiment_run": sentiment_run["run_id"] if sentiment_run else None,
-            },
-            seed=None,
-            data_version=data_version(con),
-        )
+    params = {
+        "freq": freq,
+        "top_n": top_n,
+        "min_df": min_df,
+        "sentiment_run": sentiment_run["run_id"] if sentiment_run else None,
+    }
+    with runs.new_run(con, kind="keywords", job_id=job_id, model="c-TF-IDF", params=params) as run_id:
         keyword_store.insert_results(con, run_id, scores, trends, bursts)
-        runs.make_current(con, run_id)
     progress(1.0, "done")
     rising = bursts[bursts["direction"] == "rising"]["keyword"].head(5).tolist() if len(bursts) else []
     return {

@@ -44,20 +44,15 @@ def score_store(
     head, version, metrics = _choose_head(con, frame, vectors, adapt=adapt, seed=seed)
     progress(0.85, f"scoring with {version}")
     scores = score_vectors(head, vectors).assign(review_id=frame["review_id"].to_numpy(), method=version)
-    run_id = f"sentiment-{uuid.uuid4().hex[:8]}"
-    with transaction(con):
-        runs.insert_run(
-            con,
-            run_id=run_id,
-            kind="sentiment",
-            job_id=job_id,
-            model=f"{ENCODER} + {version}",
-            params={"adapt": adapt, "device": device},
-            seed=seed,
-            data_version=data_version(con),
-        )
+    with runs.new_run(
+        con,
+        kind="sentiment",
+        job_id=job_id,
+        model=f"{ENCODER} + {version}",
+        params={"adapt": adapt, "device": device},
+        seed=seed,
+    ) as run_id:
         sentiment.insert_scores(con, run_id, scores)
-        runs.make_current(con, run_id)
     counts = scores["label"].value_counts().to_dict()
     progress(1.0, "done")
     return {

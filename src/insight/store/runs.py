@@ -7,9 +7,45 @@ same transaction, so readers never see a half-written run and a failed job leave
 from __future__ import annotations
 
 import json
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import duckdb
 import pandas as pd
+
+from insight.store.db import data_version, transaction
+
+
+@contextmanager
+def new_run(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    kind: str,
+    job_id: str | None,
+    model: str | None,
+    params: dict,
+    seed: int | None = None,
+) -> Iterator[str]:
+    """A transaction holding a new run of ``kind``, current once the block has written its results.
+
+    The block writes results tagged with the yielded run id; making the run current is the last step,
+    so an error anywhere leaves the previous run current and nothing half-written.
+    """
+    run_id = f"{kind}-{uuid.uuid4().hex[:8]}"
+    with transaction(con):
+        insert_run(
+            con,
+            run_id=run_id,
+            kind=kind,
+            job_id=job_id,
+            model=model,
+            params=params,
+            seed=seed,
+            data_version=data_version(con),
+        )
+        yield run_id
+        make_current(con, run_id)
 
 
 def insert_run(
