@@ -9,7 +9,7 @@ import insight
 from insight.jobs.runner import new_job, run_job
 from insight.sentiment.lexicon import score_lexicon
 from insight.store.runs import current_run
-from tests.conftest import SHARED, count
+from tests.conftest import count
 
 CLEAR = [
     ("Absolutely love it, fits perfectly and the fabric is soft.", "en", "positive"),
@@ -68,7 +68,3 @@ def test_adapting_to_a_merchants_labels_is_measured_and_kept_only_if_better(con,
         assert provenance["head"] == adapted[0][0] and json.loads(adapted[0][1]) == metrics
     else:
         assert provenance["head"] == "default-1" and adapted == []
-
-
-def test_shared_path_constant_points_beside_the_project():
-    assert SHARED.name == "data" and SHARED.parent.name == "shared"
