@@ -34,6 +34,7 @@ widgets.kpi_row(
 )
 
 drill: dict = {}
+review_filters = filters  # a click on a month narrows the review list below, not the whole page
 st.subheader("Over time")
 trend = data.sentiment_summary(run_id, filters, "month")
 if trend.empty:
@@ -41,10 +42,8 @@ if trend.empty:
 else:
     for sentiment, month in widgets.clicked_points(charts.sentiment_bars(trend, "month"), "sentiment_trend"):
         first = pd.Timestamp(month).date()
-        drill, filters = (
-            {"sentiment": sentiment},
-            replace(filters, start=first, end=(pd.Timestamp(month) + pd.offsets.MonthEnd(0)).date()),
-        )
+        drill = {"sentiment": sentiment}
+        review_filters = replace(filters, start=first, end=(pd.Timestamp(month) + pd.offsets.MonthEnd(0)).date())
 
 st.subheader("By dimension")
 by = (
@@ -86,10 +85,10 @@ chosen = right.selectbox(
 )
 drill["sentiment"] = None if chosen == "any" else chosen
 scope = [f"{k} = {v}" for k, v in drill.items() if v]
-if filters.start != current_filters().start:
-    scope.append(f"{filters.start} … {filters.end}")
+if review_filters is not filters:
+    scope.append(f"{review_filters.start} … {review_filters.end}")
 if scope:
     st.caption("The reviews behind your selection: " + ", ".join(scope))
-reviews = data.scored_reviews(run_id, filters, keyword=keyword or None, **drill)
+reviews = data.scored_reviews(run_id, review_filters, keyword=keyword or None, **drill)
 st.dataframe(reviews, hide_index=True, width="stretch")
 st.download_button("Download these reviews (CSV)", reviews.to_csv(index=False).encode(), "reviews.csv", "text/csv")
