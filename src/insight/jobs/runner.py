@@ -50,31 +50,34 @@ def run_job(
     ``con`` must be this thread's own connection or cursor. Progress goes to the jobs table (throttled)
     and to ``echo`` (for a terminal progress bar) if given.
     """
-    status_con = con.cursor()  # progress commits on its own, outside the job's result transaction
-    job_store.mark_running(status_con, job_id)
-    store_progress = throttle(lambda f, m: job_store.update_progress(status_con, job_id, f, m), every_s=0.5)
+    # Progress commits on its own cursor, outside the job's result transaction; closed when the job ends.
+    with con.cursor() as status_con:
+        job_store.mark_running(status_con, job_id)
+        store_progress = throttle(lambda f, m: job_store.update_progress(status_con, job_id, f, m), every_s=0.5)
 
-    def progress(fraction: float, message: str) -> None:
-        if cancel is not None and cancel.is_set():
-            raise JobCancelled
-        store_progress(fraction, message)
-        if echo:
-            echo(fraction, message)
+        def progress(fraction: float, message: str) -> None:
+            if cancel is not None and cancel.is_set():
+                raise JobCancelled
+            store_progress(fraction, message)
+            if echo:
+                echo(fraction, message)
 
-    try:
-        result = TASKS[kind].run(JobContext(con=con, job_id=job_id, params=params, progress=progress))
-    except JobCancelled:
-        job_store.finish_job(status_con, job_id, status="cancelled", message="cancelled; previous results kept")
-        return "cancelled"
-    except Exception as exc:  # a job must end with a reason, whatever went wrong
-        log.exception("job %s failed", job_id)
-        reason = str(exc) if isinstance(exc, JobError) else f"{type(exc).__name__}: {exc}"
+        try:
+            result = TASKS[kind].run(JobContext(con=con, job_id=job_id, params=params, progress=progress))
+        except JobCancelled:
+            job_store.finish_job(status_con, job_id, status="cancelled", message="cancelled; previous results kept")
+            return "cancelled"
+        except Exception as exc:  # a job must end with a reason, whatever went wrong
+            log.exception("job %s failed", job_id)
+            reason = str(exc) if isinstance(exc, JobError) else f"{type(exc).__name__}: {exc}"
+            job_store.finish_job(
+                status_con, job_id, status="failed", message=f"failed: {reason}", error=traceback.format_exc(limit=8)
+            )
+            return "failed"
         job_store.finish_job(
-            status_con, job_id, status="failed", message=f"failed: {reason}", error=traceback.format_exc(limit=8)
+            status_con, job_id, status="done", message=result.get("message", "done"), provenance=result
         )
-        return "failed"
-    job_store.finish_job(status_con, job_id, status="done", message=result.get("message", "done"), provenance=result)
-    return "done"
+        return "done"
 
 
 class JobRunner:

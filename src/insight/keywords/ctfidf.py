@@ -117,6 +117,7 @@ def extract_keywords(
     normalize: bool = True,
     tokens: Sequence[Sequence[str]] | None = None,
     n_jobs: int = 1,
+    terms: tuple[sp.csr_matrix, np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """The ``top_n`` most distinctive keywords of each group of texts, by c-TF-IDF.
 
@@ -124,7 +125,8 @@ def extract_keywords(
     texts with a missing group are left out). ``languages`` is one ISO 639-1 code per text, one code
     for all, or None to tell Chinese from the rest by script. ``min_df`` drops n-grams found in
     fewer texts; ``drop_generic`` removes e-commerce filler ("product", "商品"). Pass ``tokens``
-    (from :func:`.tokenize.tokenize_many`) to reuse a tokenisation across calls.
+    (from :func:`.tokenize.tokenize_many`) to reuse a tokenisation across calls, and ``terms`` (from
+    :func:`document_term_matrix` of those tokens) to reuse the counts too: they do not depend on groups.
 
     Returns columns ``group, keyword, weight, count, docs`` (count: occurrences in the group; docs:
     texts of the group containing it), sorted by group then weight descending.
@@ -134,7 +136,7 @@ def extract_keywords(
     elif len(tokens) != len(texts):
         raise ValueError(f"tokens has {len(tokens)} entries for {len(texts)} texts")
     codes, labels = _factorize_groups(groups, len(tokens))
-    matrix, vocabulary = document_term_matrix(tokens, ngram_range=ngram_range, min_df=min_df)
+    matrix, vocabulary = terms or document_term_matrix(tokens, ngram_range=ngram_range, min_df=min_df)
     if matrix.shape[1] == 0 or not labels:
         return _empty_keywords()
     indicator = group_indicator(codes, len(labels))

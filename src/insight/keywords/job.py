@@ -10,7 +10,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from insight.keywords.ctfidf import extract_keywords
+from insight.keywords.ctfidf import document_term_matrix, extract_keywords
 from insight.keywords.tokenize import tokenize_many
 from insight.keywords.trends import detect_bursts, keyword_trends
 from insight.progress import ProgressFn, silent
@@ -41,6 +41,7 @@ def extract_store(
     progress(0.05, f"tokenising {len(reviews):,} reviews")
     tokens = tokenize_many(reviews["text"].tolist(), reviews["language"].tolist(), drop_generic=True)
     texts, languages = reviews["text"].tolist(), reviews["language"].tolist()
+    terms = document_term_matrix(tokens, min_df=min_df)  # independent of grouping: counted once
     frames = []
     item_counts = reviews["item_id"].value_counts()
     groupings = {
@@ -61,6 +62,7 @@ def extract_store(
             top_n=top_n,
             min_df=min_df,
             tokens=tokens,
+            terms=terms,
         )
         frames.append(found.assign(group_kind=kind))
     scores = pd.concat(frames, ignore_index=True)
