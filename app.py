@@ -12,6 +12,11 @@ pages = {
         st.Page("pages/explore/sentiment.py", title="Sentiment", icon=":material/sentiment_satisfied:"),
         st.Page("pages/explore/keywords.py", title="Keywords", icon=":material/tag:"),
     ],
+    "Users": [
+        st.Page("pages/users/segments.py", title="Segments", icon=":material/bubble_chart:"),
+        st.Page("pages/users/profile.py", title="User profile", icon=":material/person_search:"),
+        st.Page("pages/users/evolution.py", title="Interest evolution", icon=":material/timeline:"),
+    ],
     "Data": [
         st.Page("pages/data/ingest.py", title="Ingest", icon=":material/upload:"),
         st.Page("pages/data/jobs.py", title="Jobs", icon=":material/play_circle:"),

@@ -74,6 +74,23 @@ def analysed_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def segmented_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 150-user demo shop after a segments job (MiniLM profiles, small segments), as the Jobs page runs it."""
+    from insight.demo.generate import write_demo_files
+    from insight.jobs.runner import new_job, run_job
+
+    folder = tmp_path_factory.mktemp("segmented")
+    write_demo_files(folder / "files", n_users=150)
+    path = folder / "insight.duckdb"
+    con = connect(path)
+    insight.ingest(folder / "files", db=con)
+    params = {"model": "all-MiniLM-L6-v2", "device": "cpu", "min_cluster_size": 8}
+    assert run_job(con, new_job(con, "segments", params), "segments", params) == "done"
+    con.close()
+    return path
+
+
 def count(con, table: str) -> int:
     """Rows in a table."""
     return con.execute(f"select count(*) from {table}").fetchall()[0][0]

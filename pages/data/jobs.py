@@ -1,4 +1,4 @@
-"""Jobs: start encoding, sentiment and keyword jobs; watch progress; see what every run did."""
+"""Jobs: start encoding, sentiment, keyword and segment jobs; watch progress; see what every run did."""
 
 import streamlit as st
 
@@ -11,7 +11,7 @@ st.caption(
     "a toast says when a job ends. Cancelling keeps the previous results."
 )
 
-encode, sentiment, keywords = st.columns(3)
+encode, sentiment, keywords, segments = st.columns(4)
 with encode:
     st.subheader("1 · Encode texts")
     st.caption("Embeds item texts, reviews and search queries not embedded yet; a re-run reuses the cache.")
@@ -38,6 +38,17 @@ with keywords:
     st.caption("Keywords per category, item and sentiment; trends per period with rising and fading words.")
     freq = st.selectbox("Trend period", ["M", "W"], format_func={"M": "month", "W": "week"}.get, key="kw_freq")
     jobs.start_button("keywords", {"freq": freq}, "Start keywords", key="start_keywords")
+
+with segments:
+    st.subheader("4 · Segments")
+    st.caption("Builds every user's interest profile, then finds segments; ids carry over from the last run.")
+    half_life = st.number_input("Recency half-life (days)", 7, 3650, 90, key="seg_half_life")
+    size = st.number_input("Smallest segment (users, 0 = 1 % of users)", 0, 100_000, 0, key="seg_min_size")
+    seed = st.number_input("Seed", 0, 2**31 - 1, 0, key="seg_seed")
+    params = {"half_life_days": float(half_life), "seed": int(seed)}
+    if size:
+        params["min_cluster_size"] = int(size)
+    jobs.start_button("segments", params, "Start segments", key="start_segments")
 
 st.subheader("Running")
 jobs.live_jobs()

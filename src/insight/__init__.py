@@ -12,7 +12,17 @@ import duckdb
 from insight.ingestion import IngestError, IngestReport
 
 __version__ = "0.1.0"
-__all__ = ["IngestError", "IngestReport", "connect", "encode_texts", "extract_keywords", "ingest", "score_sentiment"]
+__all__ = [
+    "IngestError",
+    "IngestReport",
+    "connect",
+    "encode_texts",
+    "extract_keywords",
+    "ingest",
+    "score_sentiment",
+    "segment_texts",
+    "user_profiles",
+]
 
 
 def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -73,3 +83,34 @@ def extract_keywords(texts, groups=None, *, top_n: int = 10):
     from insight.keywords import extract_keywords as extract
 
     return extract(texts, groups, top_n=top_n)
+
+
+def segment_texts(texts, *, embeddings=None, seed: int = 0, **params):
+    """Segment texts into topics (UMAP + HDBSCAN): a ``Segmentation`` with per-text ``labels``.
+
+    ``labels`` is -1 only for texts that stay outliers after the outlier budget (``outlier_budget``,
+    default 5 %); ``keywords`` holds each segment's c-TF-IDF keywords and ``stability`` the mean
+    ARI between refits on 80 % subsamples. Pass ``embeddings`` (n, d) to skip encoding; other
+    keywords (``model``, ``min_cluster_size``, ``n_neighbors``...) tune the encoder and estimators.
+    """
+    from insight.cluster import segment_texts as segment
+
+    return segment(texts, embeddings=embeddings, seed=seed, **params)
+
+
+def user_profiles(con: duckdb.DuckDBPyConnection):
+    """One row per profiled user from the current segments run.
+
+    Columns: user_id, segment_id (-1: outlier), segment (its label), keywords (top interests),
+    drift (1 - cosine between the last two active months), touches, cold_start, x, y.
+    Raises ValueError when no segments job has run yet.
+    """
+    from insight.store import runs, segments
+
+    run = runs.current_run(con, "segments")
+    if run is None:
+        raise ValueError("no profiles yet: run the segments job first (insight segments, or the Jobs page)")
+    members = segments.fetch_members(con, run["run_id"])
+    labels = segments.fetch_segments(con, run["run_id"]).set_index("segment_id")["label"]
+    members.insert(2, "segment", members["segment_id"].map(labels).fillna("outliers"))
+    return members.drop(columns=["probability"])

@@ -105,6 +105,29 @@ def _parser() -> argparse.ArgumentParser:
     keywords.add_argument("--db")
     keywords.set_defaults(run=lambda a: _job(a, "keywords", {"freq": a.freq, "top_n": a.top_n}))
 
+    segments = sub.add_parser("segments", help="profile every user and segment them (UMAP + HDBSCAN, stable ids)")
+    segments.add_argument("--model", help="encoder for profiles (default: MiniLM if all texts are English, else e5)")
+    segments.add_argument(
+        "--half-life", type=float, default=90.0, dest="half_life_days", help="recency half-life (days)"
+    )
+    segments.add_argument("--min-cluster-size", type=int, dest="min_cluster_size", help="default: 1%% of users, >= 10")
+    segments.add_argument("--outlier-budget", type=float, default=0.05, dest="outlier_budget")
+    segments.add_argument("--seed", type=int, default=0)
+    segments.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    segments.add_argument("--db")
+    segments.set_defaults(
+        run=lambda a: _job(
+            a,
+            "segments",
+            {
+                k: v
+                for k, v in vars(a).items()
+                if k in ("model", "half_life_days", "min_cluster_size", "outlier_budget", "seed", "device")
+                and v is not None
+            },
+        )
+    )
+
     jobs = sub.add_parser("jobs", help="list recent jobs with their provenance")
     jobs.add_argument("--db")
     jobs.add_argument("--limit", type=int, default=10)

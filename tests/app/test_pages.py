@@ -12,6 +12,9 @@ PAGES = [
     "pages/data/jobs.py",
     "pages/explore/sentiment.py",
     "pages/explore/keywords.py",
+    "pages/users/segments.py",
+    "pages/users/profile.py",
+    "pages/users/evolution.py",
 ]
 
 
@@ -117,3 +120,54 @@ def test_jobs_page_starts_a_job_that_runs_in_the_background(monkeypatch, tmp_pat
     assert history.iloc[0]["kind"] == "encode" and "done" in history.iloc[0]["status"]
     resources.runner().close()
     resources._runner.clear()
+
+
+def test_segments_page_shows_the_segmentation_and_its_cards(monkeypatch, segmented_db):
+    import insight
+
+    at = _app(monkeypatch, segmented_db).run()
+    at.switch_page("pages/users/segments.py").run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    con = insight.connect(segmented_db)
+    profiles = insight.user_profiles(con)
+    con.close()
+    assert _number(metrics["Users profiled"]) == len(profiles)
+    assert int(metrics["Segments"]) == profiles.loc[profiles["segment_id"] >= 0, "segment_id"].nunique()
+    cards = [m.value for m in at.markdown if m.value.startswith("**#")]
+    assert len(cards) == int(metrics["Segments"])
+    assert any("Keywords:" in c.value for c in at.caption)
+
+
+def test_user_profile_page_opens_a_user_from_the_url(monkeypatch, segmented_db):
+    import insight
+
+    con = insight.connect(segmented_db)
+    someone = insight.user_profiles(con).sort_values("touches").iloc[-1]
+    con.close()
+    at = _app(monkeypatch, segmented_db)
+    at.query_params["user"] = someone["user_id"]
+    at.run()
+    at.switch_page("pages/users/profile.py").run()
+    assert not at.exception
+    assert any(someone["keywords"] in m.value for m in at.markdown)
+    timeline = at.dataframe[-1].value
+    assert len(timeline) > 0 and {"ts", "kind", "title"} <= set(timeline.columns)
+
+
+def test_user_profile_page_finds_users_by_interest(monkeypatch, segmented_db):
+    at = _app(monkeypatch, segmented_db).run()
+    at.switch_page("pages/users/profile.py").run()
+    at.text_input(key="profile_interest").input("dog bed for a large dog").run()
+    assert not at.exception
+    found = at.dataframe[0].value
+    assert len(found) == 20 and found["similarity"].is_monotonic_decreasing
+    assert found["keywords"].head(5).str.contains("dog|pet|cat", case=False).sum() >= 3
+
+
+def test_interest_evolution_shows_moves_between_periods(monkeypatch, segmented_db):
+    at = _app(monkeypatch, segmented_db).run()
+    at.switch_page("pages/users/evolution.py").run()
+    assert not at.exception
+    assert any("changed segment" in c.value for c in at.caption)
+    assert len(at.get("plotly_chart")) >= 3

@@ -44,7 +44,7 @@ def _centroid(con, vectors_of, category):
 
 def test_new_parents_profiles_lean_to_baby_products_now(small_shop):
     con, touches, vectors, parents = small_shop
-    profiles = build_profiles(touches, vectors, half_life_days=60)
+    profiles = build_profiles(touches, vectors, text_index=touches["text_index"], half_life_days=60)
     assert profiles.vectors.shape == (len(profiles.users), 384)
     assert np.allclose(np.linalg.norm(profiles.vectors, axis=1), 1, atol=1e-4)
     baby, gaming = _centroid(con, vectors, "Baby & Kids"), _centroid(con, vectors, "Gaming")
@@ -56,7 +56,7 @@ def test_new_parents_profiles_lean_to_baby_products_now(small_shop):
 
 def test_interest_drift_is_highest_when_the_interest_shift_happens(small_shop):
     _, touches, vectors, parents = small_shop
-    periods = build_profiles(touches, vectors).periods
+    periods = build_profiles(touches, vectors, text_index=touches["text_index"]).periods
     parent_rows = periods[periods["user_id"].isin(parents)]
     around_shift = parent_rows[parent_rows["period"].between("2026-05-01", "2026-06-01")]["drift"].mean()
     elsewhere = periods[~periods["user_id"].isin(parents)]["drift"].mean()
@@ -65,7 +65,7 @@ def test_interest_drift_is_highest_when_the_interest_shift_happens(small_shop):
 
 def test_broad_users_get_several_interest_centres_and_weights_sum_to_one(small_shop):
     _, touches, vectors, _ = small_shop
-    profiles = build_profiles(touches, vectors, max_interests=3)
+    profiles = build_profiles(touches, vectors, text_index=touches["text_index"], max_interests=3)
     counts = profiles.interests.groupby("user_id").size()
     assert counts.max() <= 3 and (counts >= 2).mean() > 0.5
     assert np.allclose(profiles.interests.groupby("user_id")["weight"].sum(), 1)

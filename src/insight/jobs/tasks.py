@@ -71,8 +71,16 @@ def _keywords(ctx: JobContext) -> dict:
     return _call(extract_store, ctx, {"freq", "top_n", "min_df"})
 
 
+def _segments(ctx: JobContext) -> dict:
+    from insight.cluster.job import segment_store
+
+    allowed = {"model", "half_life_days", "min_cluster_size", "outlier_budget", "n_resamples", "selection", "seed", "device"}
+    return _call(segment_store, ctx, allowed)
+
+
 TASKS: dict[str, Task] = {
     "encode": Task(_encode, _model_device, "embed item texts, reviews and search queries not embedded yet"),
     "sentiment": Task(_sentiment, _model_device, "score every review (adapting to the store's ratings)"),
     "keywords": Task(_keywords, lambda params: "cpu", "keywords per category and sentiment, trends and bursts"),
+    "segments": Task(_segments, _model_device, "interest profiles for every user, segments with stable ids"),
 }

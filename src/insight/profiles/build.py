@@ -39,11 +39,11 @@ def _normalise(matrix: np.ndarray) -> np.ndarray:
     return (matrix / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
-def _grouped_sum(codes: np.ndarray, weights: np.ndarray, vectors: np.ndarray, n: int) -> np.ndarray:
-    """Weighted sum of vector rows per group code: (n, dim), via one sparse product."""
+def _grouped_sum(codes: np.ndarray, texts: np.ndarray, weights: np.ndarray, vectors: np.ndarray, n: int) -> np.ndarray:
+    """Weighted sum of text vectors per group code, (n, dim): one sparse (groups × texts) product."""
     from scipy.sparse import csr_matrix
 
-    grouping = csr_matrix((weights, (codes, np.arange(len(codes)))), shape=(n, len(codes)))
+    grouping = csr_matrix((weights, (codes, texts)), shape=(n, len(vectors)))
     return np.asarray(grouping @ vectors.astype(np.float64))
 
 
@@ -65,18 +65,24 @@ def build_profiles(
     as_of: pd.Timestamp | None = None,
     seed: int = 0,
     weights: dict[str, float] = EVENT_WEIGHTS,
+    text_index: np.ndarray | None = None,
     progress: ProgressFn = silent,
 ) -> Profiles:
-    """Profiles from touches (user_id, ts, kind) and their text vectors (float32, (n, dim))."""
+    """Profiles from touches (user_id, ts, kind) and the vectors of their texts (float32, (m, dim)).
+
+    Without ``text_index`` row i of ``vectors`` is touch i's text; with it, touch i's text is row
+    ``text_index[i]``, so 800k touches of 5k distinct items need only the 5k vectors in memory.
+    """
+    text_index = np.arange(len(touches)) if text_index is None else np.asarray(text_index)
     keep = touches["kind"].map(weights).fillna(0).to_numpy() > 0  # refunds and cancels say nothing of interest
-    touches, vectors = touches[keep].reset_index(drop=True), vectors[keep]
+    touches, text_index = touches[keep].reset_index(drop=True), text_index[keep]
     as_of = as_of or pd.to_datetime(touches["ts"]).max()
     w = touch_weights(touches, half_life_days=half_life_days, as_of=as_of, weights=weights)
     codes, users = pd.factorize(touches["user_id"], sort=True)
-    profile = _normalise(_grouped_sum(codes, w, vectors, len(users)))
+    profile = _normalise(_grouped_sum(codes, text_index, w, vectors, len(users)))
     item_touches = np.bincount(codes, weights=touches["kind"].isin(ITEM_KINDS).to_numpy(), minlength=len(users))
     progress(0.3, f"{len(users):,} profiles; monthly profiles and drift")
-    periods, period_vectors = _monthly(touches, vectors, weights)
+    periods, period_vectors = _monthly(touches, text_index, vectors, weights)
     last_drift = periods.groupby("user_id")["drift"].last()
     frame = pd.DataFrame(
         {
@@ -87,18 +93,19 @@ def build_profiles(
         }
     )
     progress(0.5, "interest centres")
-    texts = pd.factorize(touches["text"])[0] if "text" in touches else np.arange(len(touches))
-    interests, interest_vectors = _interests(codes, users, w, vectors, texts, max_interests, seed)
+    interests, interest_vectors = _interests(codes, users, w, vectors, text_index, max_interests, seed)
     return Profiles(frame, profile, interests, interest_vectors, periods, period_vectors)
 
 
-def _monthly(touches: pd.DataFrame, vectors: np.ndarray, weights: dict[str, float]) -> tuple[pd.DataFrame, np.ndarray]:
+def _monthly(
+    touches: pd.DataFrame, text_index: np.ndarray, vectors: np.ndarray, weights: dict[str, float]
+) -> tuple[pd.DataFrame, np.ndarray]:
     """One undecayed profile per user and active month, with drift from the previous active month."""
     month = pd.to_datetime(touches["ts"]).dt.to_period("M").dt.start_time
     keys = pd.MultiIndex.from_arrays([touches["user_id"], month])
     codes, index = pd.factorize(keys, sort=True)
     base = touches["kind"].map(weights).fillna(0.0).to_numpy(dtype=np.float64)
-    matrix = _normalise(_grouped_sum(codes, base, vectors, len(index)))
+    matrix = _normalise(_grouped_sum(codes, text_index, base, vectors, len(index)))
     frame = pd.DataFrame(
         {
             "user_id": index.get_level_values(0),
@@ -128,7 +135,7 @@ def _interests(
     rows, centres = [], []
     for u in range(len(users)):
         idx = order[bounds[u] : bounds[u + 1]]
-        points, weight = vectors[idx], (w[idx] + 1e-9).astype(np.float32)
+        points, weight = vectors[texts[idx]], (w[idx] + 1e-9).astype(np.float32)
         k = min(max_interests, len(np.unique(texts[idx])) // 4)
         if k < 2:
             rows.append((users[u], 0, 1.0))

@@ -1,4 +1,4 @@
-"""Reads behind interest profiles: every text each user touched, with its embedding."""
+"""Reads and writes behind interest profiles: what each user touched, and the stored profiles."""
 
 from __future__ import annotations
 
@@ -23,12 +23,117 @@ TOUCHES = """
 
 
 def fetch_touches(con: duckdb.DuckDBPyConnection, model: str) -> tuple[pd.DataFrame, np.ndarray]:
-    """Each user's touches that have an embedding under ``model``: rows and a float32 (n, dim) matrix."""
+    """Each user's touches that have an embedding under ``model``, and the distinct texts' vectors.
+
+    Rows (user_id, ts, kind, text, category, value, text_index) point into the float32 (m, dim)
+    matrix of distinct texts by ``text_index``: a shop's 800k events touch a few thousand texts.
+    """
     frame = con.execute(
-        f"""select t.user_id, t.ts, t.kind, t.text, t.category, t.value, e.vector
-            from ({TOUCHES}) t join embeddings e on e.model = $model and e.text_hash = t.text_hash
+        f"""select t.user_id, t.ts, t.kind, t.text, t.category, t.value, t.text_hash
+            from ({TOUCHES}) t semi join embeddings e on e.model = $model and e.text_hash = t.text_hash
             order by t.user_id, t.ts""",
         {"model": model},
     ).df()
+    codes, hashes = pd.factorize(frame.pop("text_hash"))
+    frame["text_index"] = codes
+    lookup = pd.DataFrame({"text_hash": pd.Series(hashes, dtype="string"), "position": np.arange(len(hashes))})
+    con.register("wanted_hashes", lookup)
+    try:
+        found = con.execute(
+            """select w.position, e.vector from wanted_hashes w
+               join embeddings e on e.model = $model and e.text_hash = w.text_hash order by w.position""",
+            {"model": model},
+        ).df()
+    finally:
+        con.unregister("wanted_hashes")
+    vectors = np.vstack(found["vector"].to_numpy()).astype(np.float32) if len(found) else np.zeros((0, 384))
+    return frame, vectors
+
+
+def insert_profiles(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    users: pd.DataFrame,
+    vectors: np.ndarray,
+    interests: pd.DataFrame,
+    interest_vectors: np.ndarray,
+    periods: pd.DataFrame,
+    period_vectors: np.ndarray,
+) -> None:
+    """Store one profiles run (call inside the run's transaction)."""
+    for table, frame, matrix in (
+        ("user_profiles", users, vectors),
+        ("user_interests", interests, interest_vectors),
+        ("user_periods", periods, period_vectors),
+    ):
+        if frame.empty:
+            continue
+        con.register("incoming_profiles", frame.assign(run_id=run_id, vector=list(matrix.astype(np.float32))))
+        try:
+            columns = {
+                "user_profiles": "run_id, user_id, vector::float[], touches, cold_start, drift, keywords",
+                "user_interests": "run_id, user_id, interest, weight, vector::float[]",
+                "user_periods": "run_id, user_id, period::date, vector::float[], touches, drift",
+            }[table]  # fixed names: nothing here comes from a user
+            con.execute(f"insert into {table} select {columns} from incoming_profiles").fetchall()
+        finally:
+            con.unregister("incoming_profiles")
+
+
+def fetch_profiles(con: duckdb.DuckDBPyConnection, run_id: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """Profiles of a run: rows (user_id, touches, cold_start, drift, keywords) and their (n, dim) vectors."""
+    frame = con.execute(
+        "select user_id, touches, cold_start, drift, keywords, vector from user_profiles where run_id = $run "
+        "order by user_id",
+        {"run": run_id},
+    ).df()
     vectors = np.vstack(frame.pop("vector").to_numpy()).astype(np.float32) if len(frame) else np.zeros((0, 384))
     return frame, vectors
+
+
+def fetch_periods(con: duckdb.DuckDBPyConnection, run_id: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """Monthly profiles of a run: rows (user_id, period, touches, drift) and their vectors."""
+    frame = con.execute(
+        "select user_id, period, touches, drift, vector from user_periods where run_id = $run order by user_id, period",
+        {"run": run_id},
+    ).df()
+    vectors = np.vstack(frame.pop("vector").to_numpy()).astype(np.float32) if len(frame) else np.zeros((0, 384))
+    return frame, vectors
+
+
+def fetch_text_languages(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """How many item and review texts there are per language (None: unknown), to pick an encoder."""
+    rows = con.execute(
+        """select language, count(*) from (
+               select language from items where coalesce(title, description) is not null
+               union all select language from reviews where text is not null)
+           group by language"""
+    ).fetchall()
+    return {language: int(n) for language, n in rows}
+
+
+def fetch_user_timeline(con: duckdb.DuckDBPyConnection, user_id: str, *, limit: int = 500) -> pd.DataFrame:
+    """A user's events and reviews, newest first: ts, kind, item_id, title, category, value, text, rating."""
+    return con.execute(
+        """select * from (
+               select e.ts, e.event_type as kind, e.item_id, i.title, i.category, e.value,
+                      e.query as text, null::tinyint as rating
+                 from events e left join items i using (item_id) where e.user_id = $user
+               union all
+               select r.ts, 'review', r.item_id, i.title, i.category, null, r.text, r.rating
+                 from reviews r left join items i using (item_id) where r.user_id = $user)
+           order by ts desc nulls last limit $limit""",
+        {"user": user_id, "limit": limit},
+    ).df()
+
+
+def fetch_user_periods(con: duckdb.DuckDBPyConnection, run_id: str, user_id: str) -> pd.DataFrame:
+    """One user's monthly profiles: period, touches, drift, and the segment nearest that month."""
+    return con.execute(
+        """select p.period, p.touches, p.drift, h.segment_id
+             from user_periods p
+             left join segment_history h on h.run_id = p.run_id and h.user_id = p.user_id and h.period = p.period
+            where p.run_id = $run and p.user_id = $user
+            order by p.period""",
+        {"run": run_id, "user": user_id},
+    ).df()

@@ -170,4 +170,77 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         );
         """,
     ),
+    (
+        3,
+        "interest profiles, segments and audiences",
+        """
+        create table user_profiles (
+            run_id      varchar not null,
+            user_id     varchar not null,
+            vector      float[] not null,     -- L2-normalised interest vector
+            touches     integer not null,     -- events, reviews and searches that shaped it
+            cold_start  boolean not null,     -- too little behaviour: built from whatever text there is
+            drift       double,               -- 1 - cosine between the last two active months
+            keywords    varchar,              -- top interest keywords, comma-separated
+            primary key (run_id, user_id)
+        );
+        create table user_interests (
+            run_id      varchar not null,
+            user_id     varchar not null,
+            interest    integer not null,     -- 0 = strongest
+            weight      double not null,      -- share of the user's weighted behaviour
+            vector      float[] not null
+        );
+        create table user_periods (
+            run_id      varchar not null,
+            user_id     varchar not null,
+            period      date not null,        -- month start
+            vector      float[] not null,
+            touches     integer not null,
+            drift       double                -- 1 - cosine to the user's previous active month
+        );
+        create table segments (
+            run_id      varchar not null,
+            segment_id  integer not null,     -- stable across runs
+            size        integer not null,
+            label       varchar not null,     -- a readable name: the top keywords
+            keywords    varchar,
+            categories  varchar,
+            centroid    float[] not null,
+            primary key (run_id, segment_id)
+        );
+        create table segment_members (
+            run_id      varchar not null,
+            user_id     varchar not null,
+            segment_id  integer not null,     -- -1: outlier
+            x double, y double,               -- 2-D map
+            probability double,
+            primary key (run_id, user_id)
+        );
+        create table segment_history (
+            run_id      varchar not null,
+            user_id     varchar not null,
+            period      date not null,
+            segment_id  integer not null      -- nearest segment of the user's profile that month (-1: none close)
+        );
+        create table segment_events (
+            run_id      varchar not null,
+            kind        varchar not null,     -- kept | birth | death | split | merge
+            segment_id  integer,              -- the stable id the event is about
+            previous_ids varchar,
+            similarity  double
+        );
+        create table audiences (
+            audience_id varchar primary key,
+            name        varchar not null,
+            created_at  timestamp not null,
+            definition  json not null         -- how it was built (e.g. a lasso on a segments run)
+        );
+        create table audience_members (
+            audience_id varchar not null,
+            user_id     varchar not null,
+            primary key (audience_id, user_id)
+        );
+        """,
+    ),
 )

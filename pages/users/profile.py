@@ -1,0 +1,66 @@
+"""User profile: one user's interests, segment over time, drift and the behaviour behind them."""
+
+import streamlit as st
+
+from insight.ui import data, segment_charts, segment_data, widgets
+from insight.ui.resources import data_version
+
+st.header("User profile")
+run = data.current_run("segments")
+if run is None:
+    st.info("No profiles yet. Start **Segments** on the Jobs page: it builds every user's interest profile.")
+    st.page_link("pages/data/jobs.py", label="Go to Jobs", icon=":material/play_circle:")
+    st.stop()
+widgets.run_caption(run, data_version())
+run_id = run["run_id"]
+cards = segment_data.segments(run_id)
+labels = dict(zip(cards["segment_id"], cards["label"], strict=True))
+
+by_id, by_interest = st.tabs(["Look up a user", "Find users by interest"])
+with by_id:
+    typed = st.text_input("Pseudonymous user id", value=st.query_params.get("user", ""), key="profile_user")
+with by_interest:
+    wanted = st.text_input("Interest", placeholder="e.g. vintage tea sets", key="profile_interest")
+    if wanted:
+        found = segment_data.users_interested_in(run_id, run["model"], wanted, limit=20)
+        st.dataframe(found[["user_id", "similarity", "keywords", "touches"]], hide_index=True, width="stretch")
+        picked = st.selectbox("Open", found["user_id"], index=None, key="profile_pick")
+        typed = picked or typed
+
+user_id = (typed or "").strip()
+if not user_id:
+    st.caption("Type a user id (from the Segments page, an audience or an export), or search by interest.")
+    st.stop()
+profile = segment_data.user(run_id, user_id)
+if profile is None:
+    st.warning(f"No profile for user `{user_id}` in this run (unknown id, or no behaviour with text).")
+    st.stop()
+st.query_params["user"] = user_id
+
+widgets.kpi_row(
+    {
+        "Segment": segment_charts.segment_name(int(profile["segment_id"]), labels),
+        "Touches": f"{profile['touches']:,}",
+        "Latest drift": "—" if profile["drift"] != profile["drift"] else f"{profile['drift']:.2f}",
+        "Profile": "cold start" if profile["cold_start"] else "from behaviour",
+    }
+)
+st.markdown(f"**Interest keywords:** {profile['keywords'] or '—'}")
+
+months = segment_data.user_periods(run_id, user_id)
+left, right = st.columns(2)
+with left:
+    st.subheader("Segment by month")
+    months = months.assign(segment=[segment_charts.segment_name(int(s), labels) for s in months["segment_id"]])
+    st.dataframe(months[["period", "segment", "touches"]], hide_index=True, width="stretch", height=300)
+with right:
+    st.subheader("Interest drift")
+    st.caption("1 − cosine between a month's profile and the previous active month's: high means new interests.")
+    if months["drift"].notna().any():
+        st.plotly_chart(segment_charts.drift(months), width="stretch")
+    else:
+        st.caption("Active in one month only: no drift to show.")
+
+st.subheader("Timeline")
+timeline = segment_data.user_timeline(user_id)
+st.dataframe(timeline, hide_index=True, width="stretch")

@@ -1,0 +1,85 @@
+"""Segments: who the users are, as groups of shared interests; select users on the map, save an audience."""
+
+import pandas as pd
+import streamlit as st
+
+from insight.ui import data, segment_charts, segment_data, widgets
+from insight.ui.resources import data_version
+
+st.header("Segments")
+run = data.current_run("segments")
+if run is None:
+    st.info("No segments yet. Start **Segments** on the Jobs page (it builds every user's interest profile first).")
+    st.page_link("pages/data/jobs.py", label="Go to Jobs", icon=":material/play_circle:")
+    st.stop()
+widgets.run_caption(run, data_version())
+params, run_id = run["params"], run["run_id"]
+cards = segment_data.segments(run_id)
+labels = dict(zip(cards["segment_id"], cards["label"], strict=True))
+people = segment_data.members(run_id)
+
+widgets.kpi_row(
+    {
+        "Users profiled": f"{params['users']:,}",
+        "Segments": params["segments"],
+        "Outliers": f"{params['outliers_after']:.0%} (HDBSCAN: {params['outliers_before']:.0%})",
+        "Stability (ARI)": f"{params['stability']:.2f}",
+        "Cold-start users": f"{params['cold_start']:,}",
+    }
+)
+st.caption(
+    "Stability is the agreement (adjusted Rand index, 1 = identical) between this segmentation and refits on "
+    "80 % subsamples; below 0.5, read the segments as tendencies. Outliers share no dense interest with others; "
+    "those closest to a segment are reassigned up to the outlier budget."
+)
+events = segment_data.id_events(run_id)
+if params.get("previous_run") and not events.empty:
+    counts = events["kind"].value_counts()
+    st.caption(
+        "Against the previous run: " + ", ".join(f"{counts[k]} {k}" for k in counts.index)
+        + " (kept: same id as before; birth: new; split/merge: ids derived from earlier segments)."
+    )
+
+st.subheader("Map of users")
+st.caption("Each dot is a user, placed near users with similar interests. Drag a lasso (or box) to select users.")
+event = st.plotly_chart(
+    segment_charts.user_map(people, labels),
+    width="stretch",
+    key="segment_map",
+    on_select="rerun",
+    selection_mode=("lasso", "box"),
+)
+points = event.get("selection", {}).get("points", []) if isinstance(event, dict) else event.selection.points
+chosen = sorted({p["customdata"][0] for p in points if p.get("customdata")})
+if chosen:
+    selected = people[people["user_id"].isin(chosen)]
+    st.markdown(f"**{len(selected):,} users selected**")
+    st.dataframe(
+        selected[["user_id", "segment_id", "keywords", "touches", "drift"]], hide_index=True, width="stretch"
+    )
+    with st.form("save_audience"):
+        name = st.text_input("Audience name", placeholder="e.g. lasso: runners and hikers")
+        if st.form_submit_button("Save as audience", type="primary"):
+            try:
+                definition = {"kind": "selection", "segments_run": run_id, "users": len(chosen)}
+                audience_id = segment_data.save_audience(name, chosen, definition)
+            except ValueError as exc:
+                st.error(str(exc))
+            else:
+                st.success(f"Saved audience **{name}** ({len(chosen):,} users) as `{audience_id}`.")
+
+st.subheader("Segments")
+for row in cards.itertuples():
+    with st.container(border=True):
+        head, numbers = st.columns([3, 2])
+        head.markdown(f"**{segment_charts.segment_name(row.segment_id, labels)}** · {row.size:,} users")
+        head.caption(f"Keywords: {row.keywords or '—'}")
+        head.caption(f"Categories: {row.categories or '—'}")
+        sentiment = "—" if pd.isna(row.sentiment) else f"{row.sentiment:+.2f}"
+        numbers.caption(
+            f"Spend {row.spend:,.0f} · buyers {row.buyers:,} · reviews {row.reviews:,} · sentiment {sentiment}"
+        )
+        trend = segment_data.shares(run_id, "month")
+        trend = trend[trend["segment_id"] == row.segment_id]
+        if len(trend) > 1:
+            numbers.line_chart(trend.set_index("period")["users"], height=90, y_label="users / month")

@@ -1,0 +1,219 @@
+"""The segments job: interest profiles for every user, UMAP + HDBSCAN segments with stable ids, history.
+
+Steps, all stored as one run (nothing is visible until the run is complete):
+
+1. make sure every touched text has an embedding under one encoder (profiles must live in one
+   vector space, so the job encodes whatever the encode job left to the other model);
+2. build profiles (:func:`insight.profiles.build_profiles`) and each user's interest keywords;
+3. segment the profiles (:func:`insight.cluster.segment_vectors`) once the direction every
+   profile shares is removed (see :func:`_centred`), with HDBSCAN's ``leaf`` selection, which
+   finds the many fine-grained groups a marketer can act on where ``eom`` returns one big blob
+   of "everyone" (2 segments for 5,881 online_retail customers); give segments the ids of the
+   previous run's segments they match (:func:`insight.cluster.align_segments`) and name them by
+   their c-TF-IDF keywords and top categories;
+4. place each user's monthly profile in the nearest segment, the history behind the Interest
+   evolution page (who moved from which segment to which, month by month).
+"""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from insight.cluster.align import align_segments
+from insight.cluster.pipeline import MIN_POINTS, segment_vectors
+from insight.profiles.build import build_profiles, touch_weights
+from insight.profiles.keywords import top_categories, touch_terms, weighted_keywords
+from insight.progress import ProgressFn, scale, silent
+from insight.store import profiles as profile_store
+from insight.store import runs
+from insight.store import segments as segments_db
+from insight.store.db import data_version
+
+HISTORY_MIN_SIMILARITY = 0.2  # a month's profile farther than this from every segment counts as no segment
+ENGLISH_ONLY = "all-MiniLM-L6-v2"
+MULTILINGUAL = "multilingual-e5-small"
+
+
+def choose_model(con: duckdb.DuckDBPyConnection) -> str:
+    """MiniLM when every text is English (faster, and what the encode job already used), else e5."""
+    languages = profile_store.fetch_text_languages(con)
+    return ENGLISH_ONLY if languages and set(languages) <= {"en"} else MULTILINGUAL
+
+
+def default_min_cluster_size(n_users: int) -> int:
+    """About 1 % of the users, at least 10: segments big enough to target, few enough to read."""
+    return max(10, n_users // 100)
+
+
+def segment_store(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    model: str | None = None,
+    half_life_days: float = 90.0,
+    min_cluster_size: int | None = None,
+    outlier_budget: float = 0.05,
+    n_resamples: int = 2,
+    selection: str = "leaf",
+    seed: int = 0,
+    device: str = "auto",
+    backend: str = "auto",
+    job_id: str | None = None,
+    progress: ProgressFn = silent,
+) -> dict:
+    """Profile and segment every user with history; store it all as the current segments run."""
+    from insight.encode.job import encode_store
+
+    if half_life_days <= 0:
+        raise ValueError(f"half_life_days must be positive, got {half_life_days}")
+    model = model or choose_model(con)
+    progress(0.0, f"embedding touched texts with {model}")
+    encode_store(con, model=model, device=device, record_run=False, progress=scale(progress, 0.0, 0.15))
+    touches, vectors = profile_store.fetch_touches(con, model)
+    n_users = touches["user_id"].nunique()
+    if n_users < MIN_POINTS:
+        raise ValueError(f"segments need at least {MIN_POINTS} users with history, found {n_users}: ingest more data")
+    profiles = build_profiles(
+        touches,
+        vectors,
+        text_index=touches["text_index"].to_numpy(),
+        half_life_days=half_life_days,
+        seed=seed,
+        progress=scale(progress, 0.15, 0.35),
+    )
+    users = profiles.users
+    user_code = pd.Index(users["user_id"]).get_indexer(touches["user_id"])
+    as_of = pd.to_datetime(touches["ts"]).max()
+    weights = touch_weights(touches, half_life_days=half_life_days, as_of=as_of)
+    terms = touch_terms(touches["text"])
+    users["keywords"] = [", ".join(k) for k in weighted_keywords(terms, user_code, weights, len(users))]
+
+    min_cluster_size = int(min_cluster_size or default_min_cluster_size(len(users)))
+    shop_wide = _unit(profiles.vectors.mean(axis=0))
+    segmentation = segment_vectors(
+        _centred(profiles.vectors, shop_wide),
+        seed=seed,
+        outlier_budget=outlier_budget,
+        n_resamples=n_resamples,
+        backend=backend,
+        min_cluster_size=min_cluster_size,
+        cluster_selection_method=selection,
+        progress=scale(progress, 0.35, 0.85),
+    )
+    previous = runs.current_run(con, "segments")
+    before = segments_db.fetch_centroids(con, previous["run_id"]) if previous else {}
+    alignment = align_segments(
+        before, segmentation.centroids, next_id=int(previous["params"].get("next_id", 0)) if previous else 0
+    )
+    stable = alignment.relabel(segmentation.labels)
+    centroids = {alignment.ids[label]: c for label, c in segmentation.centroids.items()}
+
+    progress(0.88, "naming segments and tracing monthly membership")
+    segment_of_touch = np.where(user_code >= 0, stable[user_code], -1)
+    ids = sorted(centroids)
+    code_of = {s: i for i, s in enumerate(ids)}
+    codes = np.array([code_of.get(s, -1) for s in segment_of_touch])
+    words = weighted_keywords(terms, codes, weights, len(ids), top_n=10)
+    categories = top_categories(touches["category"], codes, weights)
+    frames = {
+        "segments": pd.DataFrame(
+            {
+                "segment_id": ids,
+                "size": [int((stable == s).sum()) for s in ids],
+                "label": [" · ".join(words[i][:3]) or f"segment {s}" for i, s in enumerate(ids)],
+                "keywords": [", ".join(words[i]) for i in range(len(ids))],
+                "categories": [", ".join(categories.get(i, [])) or None for i in range(len(ids))],
+                "centroid": [centroids[s].astype(np.float32) for s in ids],
+            }
+        ),
+        "segment_members": pd.DataFrame(
+            {
+                "user_id": users["user_id"].astype(str),
+                "segment_id": stable,
+                "x": segmentation.coords[:, 0].astype(float),
+                "y": segmentation.coords[:, 1].astype(float),
+                "probability": segmentation.probabilities.astype(float),
+            }
+        ),
+        "segment_history": _history(profiles.periods, _centred(profiles.period_vectors, shop_wide), centroids),
+        "segment_events": alignment.events.assign(
+            segment_id=alignment.events["stable_id"],
+            previous_ids=alignment.events["previous_ids"].map(lambda ids_: ", ".join(map(str, ids_))),
+        )[["kind", "segment_id", "previous_ids", "similarity"]],
+    }
+    params = {
+        "model": model,
+        "half_life_days": half_life_days,
+        "min_cluster_size": min_cluster_size,
+        "cluster_selection_method": selection,
+        "outlier_budget": outlier_budget,
+        "n_resamples": n_resamples,
+        "shop_wide_profile": [round(float(v), 6) for v in shop_wide],
+        "backend": segmentation.backend,
+        "segments": segmentation.n_segments,
+        "users": len(users),
+        "cold_start": int(users["cold_start"].sum()),
+        "stability": segmentation.stability,
+        "outliers_before": segmentation.outliers_before,
+        "outliers_after": segmentation.outliers_after,
+        "next_id": alignment.next_id,
+        "previous_run": previous["run_id"] if previous else None,
+        "events": alignment.events["kind"].value_counts().to_dict(),
+        "pipeline": {k: segmentation.params[k] for k in ("reducer", "clusterer", "map", "timings")},
+    }
+    with runs.new_run(con, kind="segments", job_id=job_id, model=model, params=params, seed=seed) as run_id:
+        profile_store.insert_profiles(
+            con,
+            run_id,
+            users,
+            profiles.vectors,
+            profiles.interests,
+            profiles.interest_vectors,
+            profiles.periods,
+            profiles.period_vectors,
+        )
+        segments_db.insert_segmentation(con, run_id, frames)
+    progress(1.0, "done")
+    kept = int((alignment.events["kind"] == "kept").sum())
+    return {
+        "message": f"{len(users):,} users in {segmentation.n_segments} segments "
+        f"({segmentation.outliers_after:.0%} outliers, stability ARI {segmentation.stability:.2f}); "
+        f"{kept} kept their id from the previous run",
+        "run_id": run_id,
+        "model": model,
+        "device": segmentation.backend,
+        "params": {k: params[k] for k in ("half_life_days", "min_cluster_size", "outlier_budget", "n_resamples")},
+        "seed": seed,
+        "data_version": data_version(con),
+    }
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    return (vector / max(float(np.linalg.norm(vector)), 1e-12)).astype(np.float32)
+
+
+def _centred(vectors: np.ndarray, shop_wide: np.ndarray) -> np.ndarray:
+    """Profiles minus their projection on the shop-wide profile, L2-normalised.
+
+    In a shop where everyone buys from the same range (a giftware wholesaler), every profile is
+    within a few degrees of the shop-wide mean (mean cosine 0.83 on online_retail) and UMAP sees
+    one blob; what sets users apart is what remains once that common direction is removed.
+    """
+    rest = vectors - np.outer(vectors @ shop_wide, shop_wide)
+    norms = np.linalg.norm(rest, axis=1, keepdims=True)
+    return (rest / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+def _history(periods: pd.DataFrame, vectors: np.ndarray, centroids: dict[int, np.ndarray]) -> pd.DataFrame:
+    """Each user-month's nearest segment by cosine (-1 when none is within reach)."""
+    ids = np.array(sorted(centroids))
+    if periods.empty or not len(ids):
+        return pd.DataFrame(columns=["user_id", "period", "segment_id"])
+    matrix = np.stack([centroids[s] for s in ids]).astype(np.float32)
+    similarity = vectors @ matrix.T
+    best = similarity.argmax(axis=1)
+    nearest = np.where(similarity[np.arange(len(best)), best] >= HISTORY_MIN_SIMILARITY, ids[best], -1)
+    return pd.DataFrame(
+        {"user_id": periods["user_id"].astype(str), "period": periods["period"], "segment_id": nearest}
+    )

@@ -1,0 +1,109 @@
+"""Figures of the segment pages: the user map, segment shares over time, movements and drift."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+PALETTE = px.colors.qualitative.Dark24 + px.colors.qualitative.Light24
+OUTLIER_COLOUR = "#c8c8c8"
+
+
+def segment_name(segment_id: int, labels: dict[int, str]) -> str:
+    """How a segment is written everywhere: ``#3 running · shoes`` (``outliers`` for -1)."""
+    return "outliers" if segment_id < 0 else f"#{segment_id} {labels.get(segment_id, '')}".strip()
+
+
+def colour_map(ids: list[int]) -> dict[int, str]:
+    """A fixed colour per stable segment id, so a segment looks the same on every chart and run."""
+    return {s: OUTLIER_COLOUR if s < 0 else PALETTE[s % len(PALETTE)] for s in ids}
+
+
+def user_map(members: pd.DataFrame, labels: dict[int, str]) -> go.Figure:
+    """Users on the 2-D map, one WebGL trace per segment; lasso or box to select, hover for interests.
+
+    Each point's customdata is its user id, so a selection is a list of users.
+    """
+    colours = colour_map(sorted(members["segment_id"].unique()))
+    fig = go.Figure()
+    for segment, part in members.groupby("segment_id", sort=True):
+        fig.add_trace(
+            go.Scattergl(
+                x=part["x"],
+                y=part["y"],
+                mode="markers",
+                name=segment_name(int(segment), labels),
+                marker=dict(size=5, color=colours[int(segment)], opacity=0.5 if segment < 0 else 0.8),
+                customdata=part[["user_id"]].to_numpy(),
+                text=part["keywords"].fillna(""),
+                hovertemplate="%{customdata[0]}<br>%{text}<extra>%{fullData.name}</extra>",
+            )
+        )
+    fig.update_layout(
+        dragmode="lasso",
+        height=560,
+        margin=dict(l=10, r=10, t=10, b=10),
+        legend=dict(itemsizing="constant", font=dict(size=11)),
+        xaxis=dict(visible=False),
+        yaxis=dict(visible=False),
+    )
+    return fig
+
+
+def segment_shares(shares: pd.DataFrame, labels: dict[int, str]) -> go.Figure:
+    """Stacked share of active users per segment and period."""
+    frame = shares.assign(segment=[segment_name(int(s), labels) for s in shares["segment_id"]])
+    colours = colour_map(sorted(shares["segment_id"].unique()))
+    fig = px.area(
+        frame,
+        x="period",
+        y="share",
+        color="segment",
+        color_discrete_map={segment_name(s, labels): c for s, c in colours.items()},
+        custom_data=["segment_id", "users"],
+        labels={"share": "share of active users", "period": ""},
+    )
+    fig.update_traces(hovertemplate="%{fullData.name}<br>%{y:.1%} (%{customdata[1]} users)<extra></extra>")
+    fig.update_layout(height=420, margin=dict(l=10, r=10, t=10, b=10), yaxis_tickformat=".0%", legend_title_text="")
+    return fig
+
+
+def movements(flows: pd.DataFrame, labels: dict[int, str], source_name: str, target_name: str) -> go.Figure:
+    """A Sankey of users from their segment in one period (left) to their segment in the next (right)."""
+    left = sorted(flows["source"].unique())
+    right = sorted(flows["target"].unique())
+    names = [f"{segment_name(s, labels)} · {source_name}" for s in left] + [
+        f"{segment_name(s, labels)} · {target_name}" for s in right
+    ]
+    colours = colour_map(sorted(set(left) | set(right)))
+    fig = go.Figure(
+        go.Sankey(
+            arrangement="snap",
+            node=dict(label=names, color=[colours[s] for s in left] + [colours[s] for s in right], pad=8),
+            link=dict(
+                source=[left.index(s) for s in flows["source"]],
+                target=[len(left) + right.index(t) for t in flows["target"]],
+                value=flows["users"].tolist(),
+                color="rgba(120,120,120,0.25)",
+            ),
+        )
+    )
+    fig.update_layout(height=max(420, 22 * max(len(left), len(right))), margin=dict(l=10, r=10, t=10, b=10))
+    return fig
+
+
+def drift(periods: pd.DataFrame) -> go.Figure:
+    """A user's interest drift month by month (1 - cosine to the previous active month)."""
+    fig = px.bar(periods, x="period", y="drift", labels={"drift": "interest drift", "period": ""})
+    fig.update_layout(height=300, margin=dict(l=10, r=10, t=10, b=10), yaxis_range=[0, 1])
+    return fig
+
+
+def growth(frame: pd.DataFrame, labels: dict[int, str]) -> go.Figure:
+    """Segments by change in share between two periods (points of share gained or lost)."""
+    frame = frame.assign(segment=[segment_name(int(s), labels) for s in frame["segment_id"]])
+    fig = px.bar(frame, x="change", y="segment", orientation="h", labels={"change": "change in share (points)"})
+    fig.update_layout(height=max(260, 24 * len(frame)), margin=dict(l=10, r=10, t=10, b=10), yaxis_title=None)
+    fig.update_yaxes(autorange="reversed")
+    return fig
