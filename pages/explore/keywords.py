@@ -5,18 +5,13 @@ import streamlit as st
 
 from insight.ui import charts, data, widgets
 from insight.ui.filters import current as current_filters
-from insight.ui.resources import data_version
 
 st.header("Keywords")
 filters = current_filters()
-run = data.current_run("keywords")
-if run is None:
-    st.info(
-        "No keyword run yet. Start **Keywords** on the Jobs page (after Sentiment, to get keywords per sentiment too)."
-    )
-    st.page_link("pages/data/jobs.py", label="Go to Jobs", icon=":material/play_circle:")
-    st.stop()
-widgets.run_caption(run, data_version())
+run = widgets.require_run(
+    "keywords",
+    "No keyword run yet. Start **Keywords** on the Jobs page (after Sentiment, to get keywords per sentiment too).",
+)
 run_id, picked = run["run_id"], None
 
 st.subheader("Top keywords by group")

@@ -7,16 +7,13 @@ import streamlit as st
 
 from insight.ui import charts, data, widgets
 from insight.ui.filters import current as current_filters
-from insight.ui.resources import data_version
 
 st.header("Review sentiment")
 filters = current_filters()
-run = data.current_run("sentiment")
-if run is None:
-    st.info("No sentiment run yet. Start **Encode** and then **Sentiment** on the Jobs page.")
-    st.page_link("pages/data/jobs.py", label="Go to Jobs", icon=":material/play_circle:")
-    st.stop()
-widgets.run_caption(run, data_version())
+run = widgets.require_run(
+    "sentiment",
+    "No sentiment run yet. Start **Encode** and then **Sentiment** on the Jobs page.",
+)
 run_id = run["run_id"]
 
 by_label = data.sentiment_summary(run_id, filters, "language")

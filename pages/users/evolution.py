@@ -3,16 +3,13 @@
 import streamlit as st
 
 from insight.cluster.evolution import moved_share, share_change
-from insight.ui import data, segment_charts, segment_data, widgets
-from insight.ui.resources import data_version
+from insight.ui import segment_charts, segment_data, widgets
 
 st.header("Interest evolution")
-run = data.current_run("segments")
-if run is None:
-    st.info("No segments yet. Start **Segments** on the Jobs page.")
-    st.page_link("pages/data/jobs.py", label="Go to Jobs", icon=":material/play_circle:")
-    st.stop()
-widgets.run_caption(run, data_version())
+run = widgets.require_run(
+    "segments",
+    "No segments yet. Start **Segments** on the Jobs page.",
+)
 run_id = run["run_id"]
 cards = segment_data.segments(run_id)
 labels = dict(zip(cards["segment_id"], cards["label"], strict=True))

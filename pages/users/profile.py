@@ -2,16 +2,13 @@
 
 import streamlit as st
 
-from insight.ui import data, segment_charts, segment_data, widgets
-from insight.ui.resources import data_version
+from insight.ui import segment_charts, segment_data, widgets
 
 st.header("User profile")
-run = data.current_run("segments")
-if run is None:
-    st.info("No profiles yet. Start **Segments** on the Jobs page: it builds every user's interest profile.")
-    st.page_link("pages/data/jobs.py", label="Go to Jobs", icon=":material/play_circle:")
-    st.stop()
-widgets.run_caption(run, data_version())
+run = widgets.require_run(
+    "segments",
+    "No profiles yet. Start **Segments** on the Jobs page: it builds every user's interest profile.",
+)
 run_id = run["run_id"]
 cards = segment_data.segments(run_id)
 labels = dict(zip(cards["segment_id"], cards["label"], strict=True))

@@ -3,16 +3,13 @@
 import pandas as pd
 import streamlit as st
 
-from insight.ui import data, segment_charts, segment_data, widgets
-from insight.ui.resources import data_version
+from insight.ui import segment_charts, segment_data, widgets
 
 st.header("Segments")
-run = data.current_run("segments")
-if run is None:
-    st.info("No segments yet. Start **Segments** on the Jobs page (it builds every user's interest profile first).")
-    st.page_link("pages/data/jobs.py", label="Go to Jobs", icon=":material/play_circle:")
-    st.stop()
-widgets.run_caption(run, data_version())
+run = widgets.require_run(
+    "segments",
+    "No segments yet. Start **Segments** on the Jobs page (it builds every user's interest profile first).",
+)
 params, run_id = run["params"], run["run_id"]
 cards = segment_data.segments(run_id)
 labels = dict(zip(cards["segment_id"], cards["label"], strict=True))
@@ -36,7 +33,8 @@ events = segment_data.id_events(run_id)
 if params.get("previous_run") and not events.empty:
     counts = events["kind"].value_counts()
     st.caption(
-        "Against the previous run: " + ", ".join(f"{counts[k]} {k}" for k in counts.index)
+        "Against the previous run: "
+        + ", ".join(f"{counts[k]} {k}" for k in counts.index)
         + " (kept: same id as before; birth: new; split/merge: ids derived from earlier segments)."
     )
 
@@ -54,8 +52,9 @@ chosen = sorted({p["customdata"][0] for p in points if p.get("customdata")})
 if chosen:
     selected = people[people["user_id"].isin(chosen)]
     st.markdown(f"**{len(selected):,} users selected**")
-    st.dataframe(
-        selected[["user_id", "segment_id", "keywords", "touches", "drift"]], hide_index=True, width="stretch"
+    st.dataframe(selected[["user_id", "segment_id", "keywords", "touches", "drift"]], hide_index=True, width="stretch")
+    st.download_button(
+        "Download selection (CSV)", selected.to_csv(index=False).encode(), "selected_users.csv", "text/csv"
     )
     with st.form("save_audience"):
         name = st.text_input("Audience name", placeholder="e.g. lasso: runners and hikers")

@@ -100,3 +100,17 @@ def clicked_points(fig: go.Figure, key: str) -> list[dict]:
         else getattr(getattr(event, "selection", None), "points", []) or []
     )
     return [p.get("customdata") for p in points if p.get("customdata") is not None]
+
+
+def require_run(kind: str, missing: str) -> dict:
+    """The current run of ``kind`` with its provenance caption; without one, say what to start and stop the page."""
+    from insight.ui.data import current_run
+    from insight.ui.resources import data_version
+
+    run = current_run(kind)
+    if run is None:
+        st.info(missing)
+        st.page_link("pages/data/jobs.py", label="Go to Jobs", icon=":material/play_circle:")
+        st.stop()
+    run_caption(run, data_version())
+    return run
