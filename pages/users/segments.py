@@ -19,15 +19,16 @@ widgets.kpi_row(
     {
         "Users profiled": f"{params['users']:,}",
         "Segments": params["segments"],
-        "Outliers": f"{params['outliers_after']:.0%} (HDBSCAN: {params['outliers_before']:.0%})",
+        "Outliers": f"{params['outliers_after']:.0%}",
         "Stability (ARI)": f"{params['stability']:.2f}",
         "Cold-start users": f"{params['cold_start']:,}",
     }
 )
 st.caption(
     "Stability is the agreement (adjusted Rand index, 1 = identical) between this segmentation and refits on "
-    "80 % subsamples; below 0.5, read the segments as tendencies. Outliers share no dense interest with others; "
-    "those closest to a segment are reassigned up to the outlier budget."
+    "80 % subsamples; below 0.5, read the segments as tendencies. Outliers share no dense interest with others: "
+    f"HDBSCAN left {params['outliers_before']:.0%} of the users as outliers, and those closest to a segment were "
+    f"reassigned until {params['outliers_after']:.0%} remained (the outlier budget)."
 )
 events = segment_data.id_events(run_id)
 if params.get("previous_run") and not events.empty:
