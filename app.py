@@ -17,6 +17,11 @@ pages = {
         st.Page("pages/users/profile.py", title="User profile", icon=":material/person_search:"),
         st.Page("pages/users/evolution.py", title="Interest evolution", icon=":material/timeline:"),
     ],
+    "Campaigns": [
+        st.Page("pages/campaigns/campaigns.py", title="Campaigns", icon=":material/campaign:"),
+        st.Page("pages/campaigns/simulator.py", title="Campaign simulator", icon=":material/casino:"),
+        st.Page("pages/campaigns/recommendations.py", title="Recommendations", icon=":material/recommend:"),
+    ],
     "Data": [
         st.Page("pages/data/ingest.py", title="Ingest", icon=":material/upload:"),
         st.Page("pages/data/jobs.py", title="Jobs", icon=":material/play_circle:"),

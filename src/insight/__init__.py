@@ -13,12 +13,18 @@ from insight.ingestion import IngestError, IngestReport
 
 __version__ = "0.1.0"
 __all__ = [
+    "AudienceDefinition",
     "IngestError",
     "IngestReport",
+    "audience_reach",
+    "build_audience",
     "connect",
     "encode_texts",
+    "evaluate_recommendations",
+    "export_audience",
     "extract_keywords",
     "ingest",
+    "recommend",
     "score_sentiment",
     "segment_texts",
     "user_profiles",
@@ -114,3 +120,69 @@ def user_profiles(con: duckdb.DuckDBPyConnection):
     labels = segments.fetch_segments(con, run["run_id"]).set_index("segment_id")["label"]
     members.insert(2, "segment", members["segment_id"].map(labels).fillna("outliers"))
     return members.drop(columns=["probability"])
+
+
+def recommend(con: duckdb.DuckDBPyConnection, user_id: str | None, *, k: int = 10, exploration: float = 0.2, **options):
+    """Up to ``k`` items for a user, best first: ``item_id, title, score, kind, reason``.
+
+    ``kind`` is ``exploit`` (the reason names the interest or co-purchase behind it), ``explore``
+    (an exploration slot filled by Thompson sampling over interest areas the user has not shopped;
+    the reason names the new area) or ``popular`` (unknown users). ``exploration`` in [0, 1] is the
+    share of exploration slots and how much the rest favours variety; ``text=`` serves a new visitor
+    from what they wrote. Needs item embeddings (the encode or segments job).
+    """
+    from insight.recommend import recommend as run
+
+    return run(con, user_id, k=k, exploration=exploration, **options)
+
+
+def evaluate_recommendations(
+    con: duckdb.DuckDBPyConnection, *, split_date, k: int = 10, exploration_levels=(0, 0.1, 0.2, 0.4), **options
+):
+    """Offline evaluation of recommendations on a time split (train before ``split_date``).
+
+    One row per policy (insight at each exploration level, popularity, ALS) with ``policy,
+    exploration, precision, recall, ndcg, coverage, novelty, diversity`` at k.
+    """
+    from insight.recommend import evaluate_recommendations as run
+
+    return run(con, split_date=split_date, k=k, exploration_levels=exploration_levels, **options)
+
+
+def __getattr__(name: str):
+    """Targeting names, imported on first use: ``AudienceDefinition``."""
+    if name == "AudienceDefinition":
+        from insight.targeting import AudienceDefinition
+
+        return AudienceDefinition
+    raise AttributeError(f"module 'insight' has no attribute {name!r}")
+
+
+def build_audience(con: duckdb.DuckDBPyConnection, definition) -> list[str]:
+    """The user ids an ``AudienceDefinition`` selects on current data, sorted.
+
+    A definition combines segments, saved audiences, behaviour filters, a free-text interest and lookalikes.
+    """
+    from insight.targeting import evaluate
+
+    return evaluate(con, definition)
+
+
+def audience_reach(con: duckdb.DuckDBPyConnection, users):
+    """Reach preview of a set of users: size, share of the base, overlaps with saved audiences, profile card.
+
+    The privacy rules apply: audiences under ``INSIGHT_MIN_AUDIENCE`` users are refused with a reason.
+    """
+    from insight.targeting import reach
+
+    return reach(con, users)
+
+
+def export_audience(con: duckdb.DuckDBPyConnection, users, *, fmt: str = "csv", holdout_share: float = 0.1, seed=0):
+    """An audience as CSV or Parquet bytes with a random holdout group (``group``: target or holdout).
+
+    CSV cells a spreadsheet would run as formulas are neutralised.
+    """
+    from insight.targeting import audience_file
+
+    return audience_file(con, users, fmt=fmt, holdout_share=holdout_share, seed=seed)

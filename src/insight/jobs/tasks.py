@@ -74,8 +74,22 @@ def _keywords(ctx: JobContext) -> dict:
 def _segments(ctx: JobContext) -> dict:
     from insight.cluster.job import segment_store
 
-    allowed = {"model", "half_life_days", "min_cluster_size", "outlier_budget", "n_resamples", "selection", "seed", "device"}
+    allowed = {"model", "half_life_days", "min_cluster_size", "outlier_budget", "n_resamples", "selection", "seed"}
+    allowed.add("device")
     return _call(segment_store, ctx, allowed)
+
+
+def _campaign_sim(ctx: JobContext) -> dict:
+    from insight.targeting.simulate import simulate_store
+
+    allowed = {"budget", "exploration_levels", "logging_exploration", "repeats", "seed"}
+    return _call(simulate_store, ctx, allowed)
+
+
+def _recommend_eval(ctx: JobContext) -> dict:
+    from insight.recommend.job import evaluate_store
+
+    return _call(evaluate_store, ctx, {"split_date", "k", "exploration_levels", "policy", "seed"})
 
 
 TASKS: dict[str, Task] = {
@@ -83,4 +97,10 @@ TASKS: dict[str, Task] = {
     "sentiment": Task(_sentiment, _model_device, "score every review (adapting to the store's ratings)"),
     "keywords": Task(_keywords, lambda params: "cpu", "keywords per category and sentiment, trends and bursts"),
     "segments": Task(_segments, _model_device, "interest profiles for every user, segments with stable ids"),
+    "campaign_sim": Task(
+        _campaign_sim, lambda params: "cpu", "campaigns over segments: bandit vs baselines, off-policy estimates"
+    ),
+    "recommend_eval": Task(
+        _recommend_eval, lambda params: "cpu", "recommendations vs popularity and ALS on a time split, per exploration"
+    ),
 }

@@ -243,4 +243,18 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         );
         """,
     ),
+    (
+        4,
+        "audience builds: what a built audience was evaluated on",
+        """
+        -- One row per audience made by the builder (a lasso selection has none): the data version and
+        -- segments run its members were evaluated on, so it can say it is stale and be refreshed.
+        create table audience_builds (
+            audience_id  varchar primary key,
+            data_version integer not null,
+            segments_run varchar,
+            refreshed_at timestamp not null
+        );
+        """,
+    ),
 )

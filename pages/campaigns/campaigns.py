@@ -1,0 +1,129 @@
+"""Campaigns: build an audience, watch its reach, grow it with lookalikes, save it and export it with a holdout."""
+
+from dataclasses import replace
+
+import streamlit as st
+
+from insight.targeting import AudienceTooSmall, PrivacyUnavailable, privacy_rules
+from insight.ui import campaign_data as cd
+from insight.ui import data, segment_charts, segment_data, widgets
+from insight.ui.resources import data_version
+
+st.header("Campaigns")
+version = data_version()
+if cd.base_size(version) == 0:
+    widgets.empty_store()
+    st.stop()
+try:
+    rules = privacy_rules()
+    rules.ensure_available()
+except (ValueError, PrivacyUnavailable) as exc:
+    st.error(f"Check the privacy settings: {exc}")
+    st.stop()
+run = data.current_run("segments")
+run_id = run["run_id"] if run else None
+if run is None:
+    st.info("Segments, interests and lookalikes need interest profiles: start **Segments** on the Jobs page.")
+    st.page_link("pages/data/jobs.py", label="Go to Jobs", icon=":material/play_circle:")
+else:
+    widgets.run_caption(run, version)
+    cd.warm_encoder(run["model"])
+st.caption("An audience is defined on all the data: the sidebar filters do not narrow it.")
+labels = dict(segment_data.segments(run_id)[["segment_id", "label"]].values) if run else {}
+names = {i: segment_charts.segment_name(i, labels) for i in labels}
+saved, saved_state = cd.saved(rules), cd.saved_key()
+saved_names = dict(zip(saved["audience_id"], saved["name"], strict=True))
+
+build, preview = st.columns([2, 3], gap="large")
+with build:
+    st.subheader("Build")
+    definition = cd.builder(names, saved_names, cd.categories(version), profiles=run is not None)
+    core_spec, similarity, show_curve = definition.to_json(), None, False
+    if run is not None:
+        st.subheader("Grow with lookalikes")
+        seed = cd.core(core_spec, version, run_id, saved_state)
+        found = cd.lookalikes(core_spec, version, run_id, saved_state) if len(seed) >= rules.k else None
+        if found is None:
+            st.caption(f"Lookalikes grow an audience of at least {rules.k} users; build one first.")
+        elif found.ranked.empty:
+            st.caption("Every profiled user is already in the audience.")
+        else:
+            most, show_curve = len(found.ranked), True
+            if st.session_state.get("aud_grow", 0) > most:
+                st.session_state["aud_grow"] = most
+            grow = st.slider(
+                "Lookalike users to add",
+                0,
+                most,
+                0,
+                key="aud_grow",
+                help="The profiled users most similar to the audience's mean interests.",
+            )
+            similarity = found.threshold_for(grow)
+definition = replace(definition, lookalike_similarity=similarity)
+spec = definition.to_json()
+
+with preview:
+    st.subheader("Reach")
+    st.caption(definition.describe(names, saved_names))
+    result = cd.reach(spec, version, run_id, saved_state, rules)
+    if result.suppressed:
+        st.warning(result.reason)
+        if not definition.is_everyone:
+            st.caption("Users each condition matches on its own:")
+            st.dataframe(cd.conditions(spec, version, run_id, saved_state, rules), hide_index=True, width="stretch")
+    else:
+        widgets.kpi_row({"Audience": result.size, "Share of users": f"{result.share:.1%}", "All users": result.base})
+        if result.noisy:
+            st.caption(f"Counts carry differential-privacy noise (ε = {rules.epsilon:g} per preview).")
+        if not result.overlaps.empty:
+            st.markdown("**Overlap with saved audiences**")
+            cd.show_overlaps(result)
+        st.markdown("**Who they are**")
+        cd.show_card(result.card, names)
+    if show_curve:
+        st.markdown("**Audience size against similarity**")
+        figure = cd.curve_chart(cd.curve(core_spec, version, run_id, saved_state, rules), similarity, result.size)
+        st.plotly_chart(figure, width="stretch", key="lookalike_curve")
+
+st.subheader("Save and export")
+if result.suppressed:
+    st.caption(f"Saving and exporting need an audience of at least {rules.k} users.")
+else:
+    name_col, save_col = st.columns([3, 1], vertical_alignment="bottom")
+    name = name_col.text_input("Audience name", placeholder="e.g. trail runners, autumn", key="aud_name")
+    if save_col.button("Save audience", type="primary", key="aud_save"):
+        try:
+            audience_id = cd.save(name, definition, run_id)
+        except (AudienceTooSmall, ValueError) as exc:
+            st.error(str(exc))
+        else:
+            st.success(f"Saved **{name.strip()}** as `{audience_id}`; it is re-evaluated when you refresh it.")
+    share = st.slider("Holdout share (left out of the campaign, to measure it)", 0.0, 0.5, 0.1, 0.05, key="aud_holdout")
+    seed_value = int(st.number_input("Holdout seed", 0, step=1, key="aud_holdout_seed"))
+    csv_col, parquet_col = st.columns(2)
+    for column, fmt, mime in ((csv_col, "csv", "text/csv"), (parquet_col, "parquet", "application/octet-stream")):
+        column.download_button(
+            f"Download {fmt.upper()}",
+            cd.download(spec, version, run_id, saved_state, fmt, share, seed_value),
+            file_name=f"audience.{fmt}",
+            mime=mime,
+            key=f"aud_download_{fmt}",
+        )
+    st.caption("Columns: user_id (pseudonymised), group (target or holdout), segment.")
+
+st.subheader("Saved audiences")
+saved = cd.saved(rules)
+if saved.empty:
+    st.caption("None yet. Build one above, or lasso users on the Segments page.")
+else:
+    stale = saved["stale"].sum()
+    if stale:
+        st.warning(f"{stale} saved audience(s) were built on older data or an older segmentation.")
+        if st.button("Refresh stale audiences", key="aud_refresh"):
+            changes = cd.refresh_stale(run_id)
+            st.success(f"Refreshed {len(changes)} audience(s) on current data.")
+            saved = cd.saved(rules)
+    st.dataframe(
+        saved[["name", "users", "kind", "stale", "refreshed_at", "description"]], hide_index=True, width="stretch"
+    )

@@ -1,0 +1,60 @@
+"""Campaign targeting: build an audience, preview its reach, grow it with lookalikes, export it with a holdout.
+
+An :class:`AudienceDefinition` (segments, saved audiences, behaviour, a free-text interest, lookalikes)
+is evaluated on current data (:func:`evaluate`); :func:`reach` previews it under the privacy rules
+(k-anonymity, optional differential privacy); :func:`audience_file` exports it with a holdout group;
+saved audiences keep their definition and are refreshed on new data (:func:`refresh_audience`).
+The campaign simulator (:mod:`insight.targeting.simulate`, :mod:`insight.targeting.offpolicy`) lives beside it.
+"""
+
+from insight.targeting.definition import AudienceDefinition
+from insight.targeting.evaluate import NeedsSegments, conditions, core_users, evaluate, find_lookalikes
+from insight.targeting.export import audience_file, audience_frame, guard_formulas, holdout_groups
+from insight.targeting.privacy import (
+    AudienceTooSmall,
+    PrivacyRules,
+    PrivacyUnavailable,
+    privacy_rules,
+    release_counts,
+)
+from insight.targeting.reach import ProfileCard, Reach, profile_card, reach
+from insight.targeting.saved import (
+    audience_definition,
+    refresh_audience,
+    refresh_stale,
+    save_audience,
+    saved_audiences,
+)
+from insight.targeting.similar import InterestIndex, Lookalikes, interest_matches, load_index, lookalikes
+
+__all__ = [
+    "AudienceDefinition",
+    "AudienceTooSmall",
+    "InterestIndex",
+    "Lookalikes",
+    "NeedsSegments",
+    "PrivacyRules",
+    "PrivacyUnavailable",
+    "ProfileCard",
+    "Reach",
+    "audience_definition",
+    "audience_file",
+    "audience_frame",
+    "conditions",
+    "core_users",
+    "evaluate",
+    "find_lookalikes",
+    "guard_formulas",
+    "holdout_groups",
+    "interest_matches",
+    "load_index",
+    "lookalikes",
+    "privacy_rules",
+    "profile_card",
+    "reach",
+    "refresh_audience",
+    "refresh_stale",
+    "release_counts",
+    "save_audience",
+    "saved_audiences",
+]

@@ -1,0 +1,73 @@
+"""Reach previews, saved audiences and their refresh on new data."""
+
+import pytest
+
+import insight
+from insight.targeting import (
+    AudienceDefinition,
+    AudienceTooSmall,
+    PrivacyRules,
+    evaluate,
+    reach,
+    refresh_audience,
+    save_audience,
+    saved_audiences,
+)
+
+RULES = PrivacyRules(k=10)
+
+
+def test_reach_says_size_share_and_who_the_audience_is(shop, index, running_segment):
+    users = evaluate(shop, AudienceDefinition(segments=(running_segment,)), index=index)
+    result = reach(shop, users, rules=RULES)
+    assert result.size == len(users) and result.base == 150 and result.share == pytest.approx(len(users) / 150)
+    card = result.card
+    assert {"running", "running shoes"} & {word for word, _ in card.interests[:3]}
+    assert card.categories.iloc[0]["category"] == "Running & Fitness"
+    assert card.segments[0] == (running_segment, 1.0)
+    assert 0 < card.buyer_share <= 1 and card.spend > 0 and -1 <= card.sentiment <= 1
+
+
+def test_tiny_audiences_are_hidden_and_refused_with_the_reason(shop):
+    users = evaluate(shop, AudienceDefinition(min_orders=30))
+    assert 0 < len(users) < 10
+    result = reach(shop, users, rules=RULES)
+    assert result.suppressed and result.size is None and result.card is None
+    assert "fewer than 10 users" in result.reason and "INSIGHT_MIN_AUDIENCE" in result.reason
+    with pytest.raises(AudienceTooSmall, match="fewer than 10"):
+        save_audience(shop, "big spenders", AudienceDefinition(min_orders=30), rules=RULES)
+    assert "No user matches" in reach(shop, [], rules=RULES).reason
+
+
+def test_overlap_with_saved_audiences_and_small_overlaps_hidden(own_shop, index, running_segment):
+    con, _ = own_shop
+    runners = AudienceDefinition(segments=(running_segment,))
+    saved_id = save_audience(con, "runners", runners, rules=RULES, index=index)
+    buyers = AudienceDefinition(min_orders=2)
+    users = evaluate(con, buyers)
+    result = reach(con, users, rules=RULES)
+    row = result.overlaps.set_index("audience_id").loc[saved_id]
+    shared = len(set(users) & set(evaluate(con, runners, index=index)))
+    assert row["overlap"] == shared and row["share_of_this"] == pytest.approx(shared / len(users))
+    assert not row["hidden"]
+    strict = reach(con, users, rules=PrivacyRules(k=shared + 1))
+    assert strict.overlaps.set_index("audience_id").loc[saved_id, "hidden"]
+
+
+def test_saved_audience_goes_stale_on_new_data_and_refreshes(own_shop, tmp_path):
+    con, _ = own_shop
+    definition = AudienceDefinition(min_orders=15)
+    audience_id = save_audience(con, "loyal", definition, rules=RULES)
+    before = evaluate(con, definition)
+    assert not saved_audiences(con, rules=RULES).set_index("audience_id").loc[audience_id, "stale"]
+
+    rows = ["user_id,item_id,event_type,timestamp,quantity,value,query"]
+    rows += [f"newcomer,i0001,purchase,2026-10-{1 + i:02d} 10:00:00,1,10.0," for i in range(20)]
+    (tmp_path / "events.csv").write_text("\n".join(rows) + "\n")
+    insight.ingest(tmp_path / "events.csv", db=con)
+    saved = saved_audiences(con, rules=RULES).set_index("audience_id")
+    assert saved.loc[audience_id, "stale"] and saved.loc[audience_id, "description"] == "at least 15 orders"
+
+    assert refresh_audience(con, audience_id) == (len(before), len(before) + 1)
+    saved = saved_audiences(con, rules=RULES).set_index("audience_id")
+    assert not saved.loc[audience_id, "stale"] and saved.loc[audience_id, "users"] == len(before) + 1

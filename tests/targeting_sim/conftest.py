@@ -1,0 +1,36 @@
+"""A synthetic shop whose segments' conversion rates are known exactly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+# rate of each segment (columns) in each month (rows): segment 3 is best on average, segment 0 worst
+RATES = np.array(
+    [
+        [0.05, 0.10, 0.20, 0.30],
+        [0.10, 0.15, 0.10, 0.25],
+        [0.05, 0.20, 0.15, 0.35],
+        [0.10, 0.10, 0.20, 0.30],
+    ]
+)
+POOL = 40  # contacts per segment and month; each rate × 40 is a whole number of converters
+
+
+def contacts_with_rates(rates: np.ndarray, pool: int = POOL) -> pd.DataFrame:
+    """Contacts (user_id, period, segment_id, converted) whose pools convert at exactly ``rates`` (T, K)."""
+    rows = []
+    for t, month in enumerate(pd.date_range("2026-01-01", periods=len(rates), freq="MS")):
+        for k, rate in enumerate(rates[t]):
+            converters = round(rate * pool)
+            rows += [(f"u{t}_{k}_{i}", month, k, i < converters) for i in range(pool)]
+    return pd.DataFrame(rows, columns=["user_id", "period", "segment_id", "converted"])
+
+
+@pytest.fixture
+def world():
+    """The synthetic world: 4 segments over 4 months, true rates RATES."""
+    from insight.targeting.simulate import world_from_contacts
+
+    return world_from_contacts(contacts_with_rates(RATES))
