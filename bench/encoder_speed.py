@@ -5,6 +5,10 @@ alternating ours / theirs for --repeats rounds; the figures are medians and the 
 theirs. Model loading is excluded from the timing, included in the memory.
 
     python bench/encoder_speed.py [--n 10000] [--model all-MiniLM-L6-v2] [--device cpu] [--repeats 3]
+
+On a GPU machine that has torch, transformers and sentence-transformers but not insight's other
+dependencies, pass the texts and the model folder explicitly (``--texts texts.json --model-dir DIR``):
+the encoder package is then loaded on its own.
 """
 
 from __future__ import annotations
@@ -19,21 +23,50 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+try:
+    import insight  # noqa: F401
+except ImportError:  # a bare GPU box: load insight.encode without the app's dependencies (duckdb ...)
+    import types
+
+    SRC = Path(__file__).resolve().parents[1] / "src"
+    sys.path.insert(0, str(SRC))
+    package = types.ModuleType("insight")
+    package.__path__ = [str(SRC / "insight")]
+    sys.modules["insight"] = package
 
 
-def texts(n: int) -> list[str]:
+def texts(n: int, path: str | None = None) -> list[str]:
     """The first n English clothing reviews (title + text), a realistic mix of lengths."""
+    if path:
+        return json.loads(Path(path).read_text())[:n]
     import _data
 
     frame = _data.english()
     return frame["text"].head(n).tolist()
 
 
-def measure(impl: str, model: str, device: str, n: int) -> dict:
+def _use_model_dir(model: str, folder: str | None) -> None:
+    """Point the model registry at a folder (a copy of the packaged weights)."""
+    if folder:
+        from dataclasses import replace
+
+        from insight.encode import models
+
+        models.MODELS[model] = replace(models.MODELS[model], locate=lambda: Path(folder))
+
+
+def measure(
+    impl: str, model: str, device: str, n: int, text_file: str | None = None, model_dir=None, tokens=None
+) -> dict:
     """Encode once in this process; return sentences/s and peak RSS."""
     import numpy as np
 
-    data = texts(n)
+    data = texts(n, text_file)
+    _use_model_dir(model, model_dir)
+    if tokens:
+        from insight.encode import _hf
+
+        _hf.TOKENS_PER_BATCH[device] = tokens
     if impl == "ours":
         from insight.encode import get_encoder
 
@@ -74,11 +107,17 @@ def main() -> None:
     parser.add_argument("--model", default="all-MiniLM-L6-v2")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--texts", help="JSON list of texts (default: ../shared clothing reviews)")
+    parser.add_argument("--model-dir", dest="model_dir", help="model folder (default: the packaged weights)")
+    parser.add_argument("--tokens-per-batch", type=int, dest="tokens", help="our batch budget (default: _hf's)")
     parser.add_argument("--one", choices=["ours", "theirs"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(measure(args.one, args.model, args.device, args.n)))
+        print(json.dumps(measure(args.one, args.model, args.device, args.n, args.texts, args.model_dir, args.tokens)))
         return
+    extra = ["--texts", args.texts] if args.texts else []
+    extra += ["--model-dir", args.model_dir] if args.model_dir else []
+    extra += ["--tokens-per-batch", str(args.tokens)] if args.tokens else []
     results: dict[str, list[dict]] = {"ours": [], "theirs": []}
     for _ in range(args.repeats):
         for impl in ("ours", "theirs"):
@@ -94,6 +133,7 @@ def main() -> None:
                     args.model,
                     "--device",
                     args.device,
+                    *extra,
                 ],
                 check=True,
                 capture_output=True,

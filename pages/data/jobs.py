@@ -33,6 +33,8 @@ with sentiment:
         "Start sentiment",
         key="start_sentiment",
     )
+    st.caption("Fine-tuning the encoder on your ratings is better still (seconds on a GPU, slow on a CPU).")
+    jobs.start_button("sentiment_finetune", {"keep": "auto"}, "Fine-tune on my ratings", key="start_finetune")
 with keywords:
     st.subheader("3 · Keywords")
     st.caption("Keywords per category, item and sentiment; trends per period with rising and fading words.")

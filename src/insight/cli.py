@@ -99,6 +99,19 @@ def _parser() -> argparse.ArgumentParser:
         )
     )
 
+    tune = sub.add_parser("finetune-sentiment", help="fine-tune the encoder on this store's rated reviews")
+    tune.add_argument("--epochs", type=float, default=1.0)
+    tune.add_argument("--keep", default="auto", choices=["auto", "yes", "no"], help="auto: only if it is better")
+    tune.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    tune.add_argument("--seed", type=int, default=0)
+    tune.add_argument("--db")
+    keep = {"auto": "auto", "yes": True, "no": False}
+    tune.set_defaults(
+        run=lambda a: _job(
+            a, "sentiment_finetune", {"epochs": a.epochs, "keep": keep[a.keep], "device": a.device, "seed": a.seed}
+        )
+    )
+
     keywords = sub.add_parser("keywords", help="extract keywords, keyword trends and bursts from reviews")
     keywords.add_argument("--freq", default="M", choices=["W", "M"], help="trend period: week or month")
     keywords.add_argument("--top-n", type=int, default=15, dest="top_n")

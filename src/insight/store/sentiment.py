@@ -113,3 +113,10 @@ def fetch_most_negative_items(
             order by negative_share desc, mean_score limit $limit""",
         {**filters.params(), "run": run_id, "min": min_reviews, "limit": limit},
     ).df()
+
+
+def fetch_review_texts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every review with text: review_id and the text as encoded (title and body)."""
+    return con.execute(
+        "select review_id, trim(concat_ws(' ', title, text)) as text from reviews where text is not null"
+    ).df()
