@@ -166,6 +166,11 @@ def test_jobs_fill_the_sentiment_and_keywords_pages(fresh_server):
         page.get_by_role("heading", name="Review sentiment").wait_for(timeout=60_000)
         page.locator('[data-testid="stMetric"]', has_text="Reviews scored").wait_for(timeout=60_000)
         assert _metric(page, "Reviews scored") == 4
+        # drill-down: a click on a bar lists the reviews behind it
+        page.locator(".js-plotly-plot .barlayer path").first.wait_for(timeout=60_000)
+        page.wait_for_timeout(1500)
+        page.locator(".js-plotly-plot .barlayer path").first.click(force=True)
+        page.get_by_text("The reviews behind your selection: sentiment =").wait_for(timeout=60_000)
         page.goto(f"{fresh_server}/keywords", wait_until="domcontentloaded")
         page.get_by_role("heading", name="Top keywords by group").wait_for(timeout=60_000)
         page.get_by_text("model c-TF-IDF", exact=False).wait_for(timeout=60_000)
