@@ -21,8 +21,12 @@ Backend = Literal["cpu", "gpu"]
 REDUCER_DEFAULTS: dict[str, Any] = {"n_neighbors": 15, "n_components": 5, "min_dist": 0.0, "metric": "cosine"}
 """UMAP settings for clustering: 5 dimensions, tightly packed (min_dist 0), cosine like the embeddings."""
 
-MAP_DEFAULTS: dict[str, Any] = {"n_neighbors": 15, "n_components": 2, "min_dist": 0.1, "metric": "cosine"}
-"""UMAP settings for the 2-D scatter map: a little spread so points stay visible."""
+MAP_DEFAULTS: dict[str, Any] = {
+    "n_neighbors": 15, "n_components": 2, "min_dist": 0.1, "metric": "cosine", "n_epochs": 200,
+}  # fmt: skip
+"""UMAP settings for the 2-D scatter map: a little spread so points stay visible; 200 epochs (umap-learn's
+choice above 10,000 points) draw a map as readable as 500 in less than half the time (14.5 s → 6.1 s on
+10,000 reviews, bench/segment_vs_bertopic.py)."""
 
 
 REDUCER_KEYS = {

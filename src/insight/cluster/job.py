@@ -214,6 +214,4 @@ def _history(periods: pd.DataFrame, vectors: np.ndarray, centroids: dict[int, np
     similarity = vectors @ matrix.T
     best = similarity.argmax(axis=1)
     nearest = np.where(similarity[np.arange(len(best)), best] >= HISTORY_MIN_SIMILARITY, ids[best], -1)
-    return pd.DataFrame(
-        {"user_id": periods["user_id"].astype(str), "period": periods["period"], "segment_id": nearest}
-    )
+    return pd.DataFrame({"user_id": periods["user_id"].astype(str), "period": periods["period"], "segment_id": nearest})
