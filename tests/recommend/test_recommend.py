@@ -133,7 +133,8 @@ def test_a_shopper_who_only_searched_gets_items_like_the_search(tiny):
 def test_free_text_serves_an_unknown_user_and_a_new_item_from_its_text_alone(tiny):
     recs = recommend(tiny, None, k=3, exploration=0.0, text="lightweight poles for trekking", model=MODEL)
     assert recs["item_id"].iat[0] == "G"  # nobody has touched it yet
-    assert set(recs["kind"]) == {"exploit"} and recs["reason"].iat[0] == "matches “lightweight poles for trekking”"
+    assert set(recs["kind"]) == {"exploit"}
+    assert recs["reason"].iat[0].startswith("matches “lightweight poles for trekking” (similarity 0.")
     # a shopper who bought the tent and shoes: the untouched poles are among their outdoor picks, flagged as new
     recs = recommend(tiny, store_id("u1"), k=4, exploration=0.0, model=MODEL)
     poles = recs[recs["item_id"] == "G"]
@@ -145,3 +146,13 @@ def test_without_item_embeddings_it_asks_for_the_encode_job(unencoded):
         recommend(unencoded, "alice")
     with pytest.raises(ValueError, match="run the encode job first"):
         recommend(unencoded, "alice", model="multilingual-e5-small")
+
+
+def test_a_visitors_list_says_which_picks_match_their_words_and_which_are_for_variety(tiny):
+    recs = recommend(tiny, None, k=6, exploration=0.6, text="lightweight poles for trekking", model=MODEL)
+    chosen = recs[recs["kind"] == "exploit"]
+    matched = chosen[chosen["reason"].str.startswith("matches “lightweight poles for trekking”")]
+    variety = chosen[chosen["reason"].str.startswith("for variety: loosely related to")]
+    assert len(matched) >= 1 and len(matched) + len(variety) == len(chosen)
+    if len(variety):  # every "for variety" pick is less similar than every match
+        assert variety["score"].max() < matched["score"].min()

@@ -21,6 +21,9 @@ from insight.recommend.select import Pick, select_items
 COLUMNS = ["item_id", "title", "score", "kind", "reason"]
 
 
+VARIETY_SHARE = 0.75  # a text match scoring under this share of the best one is there for variety
+
+
 def one_blas_thread():
     """A context in which BLAS runs on one thread.
 
@@ -126,15 +129,27 @@ def recommend_user(
         taste=taste[0],
     )
     reasons = []
+    best = max((float(score[0, p.item]) for p in picks if p.kind != "explore"), default=0.0)
     for pick in picks:
         if pick.kind == "explore":
             reasons.append(explore_reason(rec, pick))
         elif from_text:
-            reasons.append(f"matches {quote(text)}")
+            reasons.append(text_reason(text, float(score[0, pick.item]), best))
         else:
             reasons.append(exploit_reason(rec, batch, 0, pick.item, int(which[0, pick.item])))
     items = np.array([p.item for p in picks], dtype=np.int64)
     return _frame(rec, items, score[0, items], [p.kind for p in picks], reasons)
+
+
+def text_reason(text: str, similarity: float, best: float) -> str:
+    """Why an item is on a visitor's list built from their words: how close it is to them.
+
+    MMR lets variety in as exploration rises; an item well below the closest one is said to be there
+    for variety rather than claimed as a match.
+    """
+    if similarity >= VARIETY_SHARE * best:
+        return f"matches {quote(text)} (similarity {similarity:.2f})"
+    return f"for variety: loosely related to {quote(text)} (similarity {similarity:.2f})"
 
 
 def _frame(
