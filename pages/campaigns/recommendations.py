@@ -5,7 +5,7 @@ import streamlit as st
 
 from insight.recommend import POLICIES
 from insight.recommend.job import tradeoff_sentence
-from insight.ui import data, jobs, recommend_data, widgets
+from insight.ui import jobs, recommend_data, widgets
 from insight.ui.resources import data_version
 
 st.header("Recommendations")
@@ -104,11 +104,11 @@ with start_col:
     jobs.start_button("recommend_eval", params, "Evaluate", key="start_recommend_eval")
 jobs.live_jobs()
 
-run = data.current_run("recommend_eval")
-if run is None:
-    st.info("No evaluation yet: press **Evaluate** (it runs as a background job, also listed on the Jobs page).")
-    st.stop()
-widgets.run_caption(run, version)
+run = widgets.require_run(
+    "recommend_eval",
+    "No evaluation yet: press **Evaluate** (it runs as a background job, also listed on the Jobs page).",
+    link_to_jobs=False,
+)
 evaluation = run["params"]
 if evaluation["model"] != rec.model:
     st.caption(f"Evaluated with {evaluation['model']}; recommendations now use {rec.model}: evaluate again.")

@@ -6,7 +6,6 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from insight.ui import data, jobs, widgets
-from insight.ui.resources import data_version
 
 LEVELS = [0.0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.6, 0.8]
 ESTIMATORS = {"ips": "IPS", "snips": "SNIPS", "dr": "doubly robust"}
@@ -42,11 +41,11 @@ with start_col:
     jobs.start_button("campaign_sim", params, "Simulate", key="start_campaign_sim")
 jobs.live_jobs()
 
-run = data.current_run("campaign_sim")
-if run is None:
-    st.info("No simulation yet: press **Simulate** (it runs as a background job, also listed on the Jobs page).")
-    st.stop()
-widgets.run_caption(run, data_version())
+run = widgets.require_run(
+    "campaign_sim",
+    "No simulation yet: press **Simulate** (it runs as a background job, also listed on the Jobs page).",
+    link_to_jobs=False,
+)
 sim = run["params"]
 if sim["segments_run"] != segments_run["run_id"]:
     st.caption("Segments were re-run since this simulation: simulate again to use the new ones.")

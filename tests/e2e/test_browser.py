@@ -198,7 +198,7 @@ def test_a_lasso_on_the_segment_map_saves_exactly_those_users(segmented_server):
     from playwright.sync_api import sync_playwright
 
     import insight
-    from insight.store import audiences
+    from insight.store import targeting as targeting_db
 
     url, db, served = segmented_server
     with sync_playwright() as p:
@@ -244,8 +244,8 @@ def test_a_lasso_on_the_segment_map_saves_exactly_those_users(segmented_server):
         browser.close()
     next(served, None)  # stop the app so this process can open the store
     con = insight.connect(db)
-    saved = audiences.fetch_audiences(con)
-    members = audiences.fetch_audience_members(con, saved.iloc[0]["audience_id"])
+    saved = targeting_db.fetch_saved(con)
+    members = targeting_db.fetch_audience_users(con, [saved.iloc[0]["audience_id"]])
     points = insight.user_profiles(con)[["user_id", "x", "y"]]
     con.close()
     assert count == len(shown) == len(members) > 0 and members == shown

@@ -8,8 +8,10 @@ import pytest
 
 import insight
 from insight.jobs.runner import new_job, run_job
-from insight.store import audiences, runs
+from insight.store import runs
 from insight.store import segments as segments_db
+from insight.store import targeting as targeting_db
+from insight.targeting import save_selection
 
 
 @pytest.fixture
@@ -89,12 +91,12 @@ def test_a_saved_audience_lists_exactly_the_selected_users(store):
     run_id = runs.current_run(store, "segments")["run_id"]
     members = segments_db.fetch_members(store, run_id)
     chosen = members.sample(17, random_state=1)["user_id"].tolist()
-    audience_id = audiences.save_audience(store, "picked", chosen, {"kind": "selection", "segments_run": run_id})
-    assert audiences.fetch_audience_members(store, audience_id) == sorted(chosen)
-    listed = audiences.fetch_audiences(store)
+    audience_id = save_selection(store, "picked", chosen, {"kind": "selection", "segments_run": run_id})
+    assert targeting_db.fetch_audience_users(store, [audience_id]) == sorted(chosen)
+    listed = targeting_db.fetch_saved(store)
     assert listed.loc[listed["audience_id"] == audience_id, "users"].item() == 17
     with pytest.raises(ValueError, match="name"):
-        audiences.save_audience(store, "  ", chosen, {})
+        save_selection(store, "  ", chosen, {})
 
 
 def test_user_profiles_api_gives_one_row_per_user(store):

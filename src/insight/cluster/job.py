@@ -5,12 +5,12 @@ Steps, all stored as one run (nothing is visible until the run is complete):
 1. make sure every touched text has an embedding under one encoder (profiles must live in one
    vector space, so the job encodes whatever the encode job left to the other model);
 2. build profiles (:func:`insight.profiles.build_profiles`) and each user's interest keywords;
-3. segment the profiles (:func:`insight.cluster.segment_vectors`) once the direction every
-   profile shares is removed (see :func:`_centred`), with HDBSCAN's ``leaf`` selection, which
-   finds the many fine-grained groups a marketer can act on where ``eom`` returns one big blob
-   of "everyone" (2 segments for 5,881 online_retail customers); give segments the ids of the
-   previous run's segments they match (:func:`insight.cluster.align_segments`) and name them by
-   their c-TF-IDF keywords and top categories;
+3. segment the profiles (:func:`insight.cluster.segment_vectors`) once the direction every profile
+   shares is removed (:func:`insight.profiles.build.without_shared_direction`), with HDBSCAN's
+   ``leaf`` selection, which finds the many fine-grained groups a marketer can act on where ``eom``
+   returns one big blob of "everyone" (2 segments for 5,881 online_retail customers); give segments
+   the ids of the previous run's segments they match (:func:`insight.cluster.align_segments`) and
+   name them by their c-TF-IDF keywords and top categories;
 4. place each user's monthly profile in the nearest segment, the history behind the Interest
    evolution page (who moved from which segment to which, month by month).
 """
@@ -23,7 +23,7 @@ import pandas as pd
 
 from insight.cluster.align import align_segments
 from insight.cluster.pipeline import MIN_POINTS, segment_vectors
-from insight.profiles.build import build_profiles, touch_weights
+from insight.profiles.build import build_profiles, touch_weights, without_shared_direction
 from insight.profiles.keywords import top_categories, touch_terms, weighted_keywords
 from insight.progress import ProgressFn, scale, silent
 from insight.store import profiles as profile_store
@@ -90,9 +90,10 @@ def segment_store(
     users["keywords"] = [", ".join(k) for k in weighted_keywords(terms, user_code, weights, len(users))]
 
     min_cluster_size = int(min_cluster_size or default_min_cluster_size(len(users)))
-    shop_wide = _unit(profiles.vectors.mean(axis=0))
+    shop_wide = profiles.vectors.mean(axis=0)
+    shop_wide /= max(float(np.linalg.norm(shop_wide)), 1e-12)
     segmentation = segment_vectors(
-        _centred(profiles.vectors, shop_wide),
+        without_shared_direction(profiles.vectors, shop_wide),
         seed=seed,
         outlier_budget=outlier_budget,
         n_resamples=n_resamples,
@@ -136,7 +137,9 @@ def segment_store(
                 "probability": segmentation.probabilities.astype(float),
             }
         ),
-        "segment_history": _history(profiles.periods, _centred(profiles.period_vectors, shop_wide), centroids),
+        "segment_history": _history(
+            profiles.periods, without_shared_direction(profiles.period_vectors, shop_wide), centroids
+        ),
         "segment_events": alignment.events.assign(
             segment_id=alignment.events["stable_id"],
             previous_ids=alignment.events["previous_ids"].map(lambda ids_: ", ".join(map(str, ids_))),
@@ -187,22 +190,6 @@ def segment_store(
         "seed": seed,
         "data_version": data_version(con),
     }
-
-
-def _unit(vector: np.ndarray) -> np.ndarray:
-    return (vector / max(float(np.linalg.norm(vector)), 1e-12)).astype(np.float32)
-
-
-def _centred(vectors: np.ndarray, shop_wide: np.ndarray) -> np.ndarray:
-    """Profiles minus their projection on the shop-wide profile, L2-normalised.
-
-    In a shop where everyone buys from the same range (a giftware wholesaler), every profile is
-    within a few degrees of the shop-wide mean (mean cosine 0.83 on online_retail) and UMAP sees
-    one blob; what sets users apart is what remains once that common direction is removed.
-    """
-    rest = vectors - np.outer(vectors @ shop_wide, shop_wide)
-    norms = np.linalg.norm(rest, axis=1, keepdims=True)
-    return (rest / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
 def _history(periods: pd.DataFrame, vectors: np.ndarray, centroids: dict[int, np.ndarray]) -> pd.DataFrame:

@@ -6,9 +6,7 @@ import numpy as np
 import pandas as pd
 
 
-def closest_users(
-    users: pd.DataFrame, vectors: np.ndarray, text: str, *, model: str, limit: int = 50
-) -> pd.DataFrame:
+def closest_users(users: pd.DataFrame, vectors: np.ndarray, text: str, *, model: str, limit: int = 50) -> pd.DataFrame:
     """The ``limit`` users (rows of ``users``) whose profile vectors are most similar to ``text``.
 
     ``vectors`` must come from the same encoder as ``model`` names (a segments run records it).

@@ -20,6 +20,7 @@ from insight.recommend.model import (
 )
 from insight.recommend.select import area_evidence
 from insight.store import recommend as store
+from insight.store.embeddings import fetch_text_vectors
 
 MAX_MISSING = 0.1  # items added since the last encode may lack vectors (they are left out); more means no encode
 
@@ -75,7 +76,7 @@ def fit_recommender(
     hashes = pd.unique(raw.loc[raw["item"] < 0, "text_hash"])
     text_row = pd.Index(hashes).get_indexer(raw["text_hash"].fillna(""))
     raw["row"] = np.where(raw["item"] >= 0, raw["item"], len(items) + text_row)
-    texts = np.vstack([vectors, store.fetch_text_vectors(con, model, list(hashes))]).astype(np.float32)
+    texts = np.vstack([vectors, fetch_text_vectors(con, model, list(hashes))]).astype(np.float32)
     touches = raw[["user_id", "ts", "kind", "item", "row", "text"]].reset_index(drop=True)
     as_of = pd.Timestamp(before) if before is not None else pd.to_datetime(touches["ts"]).max()
 

@@ -17,7 +17,7 @@ import zlib
 import numpy as np
 import pandas as pd
 
-from insight.profiles.build import MIN_SHARE, _spherical_kmeans
+from insight.profiles.build import MIN_SHARE, spherical_kmeans
 
 MAX_INTERESTS = 3
 
@@ -49,7 +49,7 @@ def interest_centres(
             centres.append(points.T @ weight)
             continue
         rng = np.random.default_rng([seed, zlib.crc32(str(user_ids[pos]).encode())])
-        labels, found = _spherical_kmeans(points, weight, k, rng)
+        labels, found = spherical_kmeans(points, weight, k, rng)
         shares = np.bincount(labels, weights=weight, minlength=k) / weight.sum()
         kept = [c for c in np.argsort(-shares) if shares[c] >= MIN_SHARE]
         for rank, c in enumerate(kept):

@@ -7,6 +7,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+import numpy as np
+import pandas as pd
 
 from insight import config
 from insight.store.schema import MIGRATIONS
@@ -84,3 +86,9 @@ def bump_data_version(con: duckdb.DuckDBPyConnection) -> int:
     """Advance the data version (call inside the writing transaction) and return the new value."""
     con.execute("update meta set value = cast(cast(value as integer) + 1 as varchar) where key = 'data_version'")
     return data_version(con)
+
+
+def pop_vectors(frame: pd.DataFrame, *, dim: int = 384) -> np.ndarray:
+    """Remove the ``vector`` list column from a query result; return it as a float32 (n, dim) matrix."""
+    column = frame.pop("vector")
+    return np.vstack(column.to_numpy()).astype(np.float32) if len(column) else np.zeros((0, dim), dtype=np.float32)

@@ -6,6 +6,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from insight.store.db import pop_vectors
+
 # Every text insight encodes, with its language and the md5 the cache is keyed on. A review's text is
 # its title and body together; a search query is encoded once however often it was searched.
 TEXTS = """
@@ -88,5 +90,27 @@ def fetch_review_vectors(con: duckdb.DuckDBPyConnection, model: str) -> tuple[pd
            where r.text is not null""",
         {"model": model},
     ).df()
-    vectors = np.vstack(frame.pop("vector").to_numpy()).astype(np.float32) if len(frame) else np.zeros((0, 0))
+    vectors = pop_vectors(frame, dim=0)
     return frame, vectors
+
+
+def fetch_text_vectors(con: duckdb.DuckDBPyConnection, model: str, text_hashes: list[str]) -> np.ndarray:
+    """Vectors of texts by hash under ``model``, in the order given: float32 (len(text_hashes), dim)."""
+    if not text_hashes:
+        return np.zeros((0, 384), dtype=np.float32)
+    wanted = pd.DataFrame(
+        {"text_hash": pd.Series(text_hashes, dtype="string"), "position": np.arange(len(text_hashes))}
+    )
+    con.register("wanted_texts", wanted)
+    try:
+        frame = con.execute(
+            """select w.position, e.vector from wanted_texts w
+               join embeddings e on e.model = $model and e.text_hash = w.text_hash
+               order by w.position""",
+            {"model": model},
+        ).df()
+    finally:
+        con.unregister("wanted_texts")
+    if len(frame) != len(text_hashes):
+        raise ValueError(f"{len(text_hashes) - len(frame)} texts have no embedding under {model}")
+    return pop_vectors(frame)

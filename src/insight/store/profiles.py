@@ -6,6 +6,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from insight.store.db import pop_vectors
+from insight.store.embeddings import fetch_text_vectors
+
 # Every text a user touched, with the kind of touch: item events carry the item's text (title +
 # description), searches the query, reviews their own text. Hashes match store.embeddings.TEXTS.
 TOUCHES = """
@@ -36,17 +39,7 @@ def fetch_touches(con: duckdb.DuckDBPyConnection, model: str) -> tuple[pd.DataFr
     ).df()
     codes, hashes = pd.factorize(frame.pop("text_hash"))
     frame["text_index"] = codes
-    lookup = pd.DataFrame({"text_hash": pd.Series(hashes, dtype="string"), "position": np.arange(len(hashes))})
-    con.register("wanted_hashes", lookup)
-    try:
-        found = con.execute(
-            """select w.position, e.vector from wanted_hashes w
-               join embeddings e on e.model = $model and e.text_hash = w.text_hash order by w.position""",
-            {"model": model},
-        ).df()
-    finally:
-        con.unregister("wanted_hashes")
-    vectors = np.vstack(found["vector"].to_numpy()).astype(np.float32) if len(found) else np.zeros((0, 384))
+    vectors = fetch_text_vectors(con, model, list(hashes))
     return frame, vectors
 
 
@@ -87,7 +80,7 @@ def fetch_profiles(con: duckdb.DuckDBPyConnection, run_id: str) -> tuple[pd.Data
         "order by user_id",
         {"run": run_id},
     ).df()
-    vectors = np.vstack(frame.pop("vector").to_numpy()).astype(np.float32) if len(frame) else np.zeros((0, 384))
+    vectors = pop_vectors(frame)
     return frame, vectors
 
 
@@ -97,7 +90,7 @@ def fetch_periods(con: duckdb.DuckDBPyConnection, run_id: str) -> tuple[pd.DataF
         "select user_id, period, touches, drift, vector from user_periods where run_id = $run order by user_id, period",
         {"run": run_id},
     ).df()
-    vectors = np.vstack(frame.pop("vector").to_numpy()).astype(np.float32) if len(frame) else np.zeros((0, 384))
+    vectors = pop_vectors(frame)
     return frame, vectors
 
 

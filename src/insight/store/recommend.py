@@ -12,6 +12,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from insight.store.db import pop_vectors
+
 # What each user touched. Item events name the item (its vector is the item's); searches and reviews
 # carry their own text, whose vector is looked up separately. Refunds and cancels are kept: the caller
 # decides what a kind of touch is worth.
@@ -58,7 +60,7 @@ def fetch_item_vectors(con: duckdb.DuckDBPyConnection, model: str) -> tuple[pd.D
            order by i.item_id""",
         {"model": model},
     ).df()
-    vectors = np.vstack(frame.pop("vector").to_numpy()).astype(np.float32) if len(frame) else np.zeros((0, 384))
+    vectors = pop_vectors(frame)
     return frame, vectors
 
 
@@ -84,28 +86,6 @@ def fetch_user_touches(
             order by t.user_id, t.ts, t.kind, t.item_id, t.text_hash  -- a total order: profiles are seeded""",
         {"model": model, "before": before, "user": user_id},
     ).df()
-
-
-def fetch_text_vectors(con: duckdb.DuckDBPyConnection, model: str, text_hashes: list[str]) -> np.ndarray:
-    """Vectors of texts by hash under ``model``, in the order given: float32 (len(text_hashes), dim)."""
-    if not text_hashes:
-        return np.zeros((0, 384), dtype=np.float32)
-    wanted = pd.DataFrame(
-        {"text_hash": pd.Series(text_hashes, dtype="string"), "position": np.arange(len(text_hashes))}
-    )
-    con.register("wanted_texts", wanted)
-    try:
-        frame = con.execute(
-            """select w.position, e.vector from wanted_texts w
-               join embeddings e on e.model = $model and e.text_hash = w.text_hash
-               order by w.position""",
-            {"model": model},
-        ).df()
-    finally:
-        con.unregister("wanted_texts")
-    if len(frame) != len(text_hashes):
-        raise ValueError(f"{len(text_hashes) - len(frame)} texts have no embedding under {model}")
-    return np.vstack(frame["vector"].to_numpy()).astype(np.float32)
 
 
 def fetch_purchases(

@@ -17,7 +17,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from insight.store.db import transaction
+from insight.store.db import pop_vectors, transaction
 
 # Everyone an audience can hold: users listed in the users table, and anyone with events or reviews
 # (a file of events alone creates no users rows, yet its buyers are reachable).
@@ -146,7 +146,7 @@ def fetch_interest_vectors(con: duckdb.DuckDBPyConnection, run_id: str) -> tuple
            order by user_id, source desc""",
         {"run": run_id},
     ).df()
-    vectors = np.vstack(frame.pop("vector").to_numpy()).astype(np.float32) if len(frame) else np.zeros((0, 384))
+    vectors = pop_vectors(frame)
     return frame, vectors
 
 
@@ -214,18 +214,23 @@ def insert_audience(
     user_ids: Sequence[str],
     definition: dict,
     *,
-    data_version: int,
+    data_version: int | None,
     segments_run: str | None,
 ) -> str:
-    """Store a built audience: definition, members and what they were evaluated on; return its id."""
+    """Store an audience and its members in one transaction; return its id.
+
+    A built audience records the data version and segments run it was evaluated on; a fixed
+    selection (a lasso on the Segments page) passes ``data_version=None`` and records none.
+    """
     audience_id = f"aud-{uuid.uuid4().hex[:8]}"
     with transaction(con):
         con.execute(
             "insert into audiences (audience_id, name, created_at, definition) values ($id, $name, now(), $definition)",
-            {"id": audience_id, "name": name, "definition": json.dumps(definition)},
+            {"id": audience_id, "name": name, "definition": json.dumps(definition, default=str)},
         ).fetchall()
         _insert_members(con, audience_id, user_ids)
-        _record_build(con, audience_id, data_version, segments_run)
+        if data_version is not None:
+            _record_build(con, audience_id, data_version, segments_run)
     return audience_id
 
 

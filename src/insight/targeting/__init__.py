@@ -23,6 +23,7 @@ from insight.targeting.saved import (
     refresh_audience,
     refresh_stale,
     save_audience,
+    save_selection,
     saved_audiences,
 )
 from insight.targeting.similar import InterestIndex, Lookalikes, interest_matches, load_index, lookalikes
@@ -56,5 +57,6 @@ __all__ = [
     "refresh_stale",
     "release_counts",
     "save_audience",
+    "save_selection",
     "saved_audiences",
 ]

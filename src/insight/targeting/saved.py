@@ -50,6 +50,16 @@ def save_audience(
     )
 
 
+def save_selection(con: duckdb.DuckDBPyConnection, name: str, user_ids: list[str], definition: dict) -> str:
+    """Store a fixed list of users (a lasso on the Segments page) as a named audience; return its id."""
+    name = name.strip()
+    if not name:
+        raise ValueError("an audience needs a name")
+    if not user_ids:
+        raise ValueError("an audience needs at least one user")
+    return store.insert_audience(con, name, user_ids, definition, data_version=None, segments_run=None)
+
+
 def saved_audiences(con: duckdb.DuckDBPyConnection, *, rules: PrivacyRules | None = None) -> pd.DataFrame:
     """Saved audiences, newest first.
 

@@ -17,6 +17,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from insight.profiles.build import without_shared_direction
 from insight.store import runs
 from insight.store.targeting import fetch_interest_vectors
 from insight.targeting.privacy import PrivacyRules, release_counts
@@ -57,9 +58,7 @@ def load_index(con: duckdb.DuckDBPyConnection, run: dict | None = None) -> Inter
     profiles[owners[is_profile]] = vectors[is_profile]
     shop_wide = run["params"].get("shop_wide_profile")
     if shop_wide:
-        axis = np.asarray(shop_wide, dtype=np.float32)
-        axis /= max(float(np.linalg.norm(axis)), 1e-12)
-        profiles = profiles - np.outer(profiles @ axis, axis)
+        profiles = without_shared_direction(profiles, np.asarray(shop_wide))
     profiles /= np.maximum(np.linalg.norm(profiles, axis=1, keepdims=True), 1e-12)
     return InterestIndex(run["run_id"], run["model"], users, profiles.astype(np.float32), owners, vectors)
 

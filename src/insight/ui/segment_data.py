@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from insight.store import audiences, profiles
+from insight.store import profiles
 from insight.store import segments as segments_db
 from insight.ui.resources import cursor
 
@@ -81,9 +81,6 @@ def users_interested_in(run_id: str, model: str, text: str, limit: int = 50) -> 
 
 def save_audience(name: str, user_ids: list[str], definition: dict) -> str:
     """Save a selection of users as a named audience."""
-    return audiences.save_audience(cursor(), name, user_ids, definition)
+    from insight.targeting import save_selection
 
-
-def audience_members(audience_id: str) -> list[str]:
-    """The users of a saved audience."""
-    return audiences.fetch_audience_members(cursor(), audience_id)
+    return save_selection(cursor(), name, user_ids, definition)

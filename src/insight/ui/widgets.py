@@ -102,15 +102,19 @@ def clicked_points(fig: go.Figure, key: str) -> list[dict]:
     return [p.get("customdata") for p in points if p.get("customdata") is not None]
 
 
-def require_run(kind: str, missing: str) -> dict:
-    """The current run of ``kind`` with its provenance caption; without one, say what to start and stop the page."""
+def require_run(kind: str, missing: str, *, link_to_jobs: bool = True) -> dict:
+    """The current run of ``kind`` with its provenance caption; without one, say what to start and stop the page.
+
+    ``link_to_jobs=False`` for a page that starts the job itself.
+    """
     from insight.ui.data import current_run
     from insight.ui.resources import data_version
 
     run = current_run(kind)
     if run is None:
         st.info(missing)
-        st.page_link("pages/data/jobs.py", label="Go to Jobs", icon=":material/play_circle:")
+        if link_to_jobs:
+            st.page_link("pages/data/jobs.py", label="Go to Jobs", icon=":material/play_circle:")
         st.stop()
     run_caption(run, data_version())
     return run
