@@ -17,13 +17,15 @@ process). Peak resident memory is read from VmHWM: the fresh process's peak over
 (imports and data included) and that peak minus the RSS before the method's own import and first call
 ("method's own": its library's import, e.g. bertopic or insight.cluster, counts). The table
 shows medians over the rounds; ratios are ours over BERTopic. Both run with their users' defaults:
-  ours      insight.cluster.segment_texts(texts, embeddings=...): UMAP 5-D + HDBSCAN (min cluster
-            1 % of the points), a 5 % outlier budget, a 2-D map, c-TF-IDF keywords and 2 stability
-            refits on 80 % subsamples; seeded, so deterministic (and umap-learn single-threaded)
+  ours      insight.cluster.segment_texts(texts, embeddings=...): UMAP 5-D (50 epochs) + HDBSCAN
+            (min cluster 1 % of the points, no segment over half the points where the tree splits
+            it), a 5 % outlier budget, a 2-D map, c-TF-IDF keywords (jieba-rs) and 2 stability
+            refits on random halves; seeded, so deterministic (and umap-learn single-threaded)
   BERTopic  BERTopic(vectorizer_model=...).fit_transform(texts, embeddings=...): UMAP 5-D
             (n_neighbors 15) + HDBSCAN (min_cluster_size 10) + c-TF-IDF; unseeded, as by default
             (so umap-learn uses every core). The Chinese set gets a jieba CountVectorizer (BERTopic's
-            documented recipe), the English one BERTopic's default CountVectorizer
+            documented recipe; --bertopic-tokenizer rjieba gives it the Rust jieba ours uses), the
+            English one BERTopic's default CountVectorizer
 Time is the fitting call only; modules both use (umap-learn, hdbscan, torch) are imported first in both.
 CPU s is the process's CPU time over the warm call, all threads: less sensitive than wall time to other
 work on a shared machine, and above the wall time where a method runs threads in parallel.
@@ -35,6 +37,7 @@ cohesion-and-separation measure that needs no ground truth (it flatters methods 
 
     python bench/segment_vs_bertopic.py [--zh-n 10000] [--retail-n 0] [--repeats 2] [--seed 0]
                                         [--sets zh retail] [--ours min_cluster_size=50 ...]
+                                        [--bertopic-tokenizer jieba|rjieba]
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -56,6 +60,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import _data  # noqa: E402
 
 CACHE = Path(__file__).parent / ".cache"
+TOKENIZER_ENV = "INSIGHT_BENCH_BERTOPIC_TOKENIZER"  # how --bertopic-tokenizer reaches the worker processes
 MODELS = {"zh": "multilingual-e5-small", "retail": "all-MiniLM-L6-v2"}
 # Online Retail lines that are not products: postage, carriage, manual entries, fees, samples, discounts.
 NOT_PRODUCTS = r"(?i)^(POST|DOT|C2|M|S|D|B|PADS|CRUK|BANK CHARGES|AMAZONFEE|ADJUST\w*|TEST\w*|GIFT_\w+)$"
@@ -157,7 +162,11 @@ def _fit(
     from sklearn.feature_extraction.text import CountVectorizer
 
     vectorizer = None
-    if dataset == "zh":  # BERTopic's documented recipe for Chinese: a jieba tokenizer
+    if dataset == "zh" and os.environ.get(TOKENIZER_ENV) == "rjieba":  # the Rust jieba ours uses
+        import rjieba
+
+        vectorizer = CountVectorizer(tokenizer=rjieba.cut, token_pattern=None)
+    elif dataset == "zh":  # BERTopic's documented recipe for Chinese: a jieba tokenizer
         import jieba
 
         vectorizer = CountVectorizer(tokenizer=jieba.lcut, token_pattern=None)
@@ -362,6 +371,12 @@ def main() -> None:
         metavar="KEY=VALUE",
         help="a setting for our segment_texts (e.g. min_cluster_size=50), to probe other than the defaults",
     )
+    parser.add_argument(
+        "--bertopic-tokenizer",
+        choices=["jieba", "rjieba"],
+        default="jieba",
+        help="BERTopic's Chinese tokenizer: jieba (its documented recipe) or rjieba (the Rust jieba ours uses)",
+    )
     parser.add_argument("--one", choices=["ours", "BERTopic"], help=argparse.SUPPRESS)
     parser.add_argument("--ours-json", default="{}", help=argparse.SUPPRESS)
     parser.add_argument("--bundle", type=Path, help=argparse.SUPPRESS)
@@ -369,6 +384,7 @@ def main() -> None:
     if args.one:
         print(json.dumps(run_one(args.one, args.bundle, json.loads(args.ours_json))))
         return
+    os.environ[TOKENIZER_ENV] = args.bertopic_tokenizer
     ours = dict(_setting(item) for item in args.ours)
     if ours:
         print(f"ours with {ours} (not its defaults)")

@@ -96,7 +96,7 @@ def segment_texts(texts, *, embeddings=None, seed: int = 0, **params):
 
     ``labels`` is -1 only for texts that stay outliers after the outlier budget (``outlier_budget``,
     default 5 %); ``keywords`` holds each segment's c-TF-IDF keywords and ``stability`` the mean
-    ARI between refits on 80 % subsamples. Pass ``embeddings`` (n, d) to skip encoding; other
+    ARI between the fit and refits on random halves. Pass ``embeddings`` (n, d) to skip encoding; other
     keywords (``model``, ``min_cluster_size``, ``n_neighbors``...) tune the encoder and estimators.
     """
     from insight.cluster import segment_texts as segment

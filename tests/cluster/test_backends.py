@@ -41,6 +41,7 @@ def test_factories_build_the_cpu_libraries_and_record_it():
         "n_components": 5,
         "min_dist": 0.0,
         "metric": "cosine",
+        "n_epochs": 50,
         "init": "spectral",
         "random_state": 7,
     }
@@ -52,7 +53,6 @@ def test_factories_build_the_cpu_libraries_and_record_it():
     assert clusterer.params["min_cluster_size"] == 50
     assert clusterer.params["min_samples"] == 10  # explicit: hdbscan and cuML defaults differ
     assert clusterer.params["cluster_selection_method"] == "eom"
-    assert clusterer.params["prediction_data"] is True
     assert clusterer.estimator.min_samples == 10
     assert clusterer.describe()["library"] == "hdbscan"
     if not _has_cuda():

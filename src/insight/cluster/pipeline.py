@@ -6,21 +6,26 @@ c-TF-IDF), with what an analyst needs on top of it:
 * an **outlier budget**: HDBSCAN often calls a third of the points noise; the budget reassigns the
   outliers most similar to a segment centroid until at most ``outlier_budget`` of the points remain
   outliers, and the shares before and after are reported;
-* a **stability score**: the same pipeline is refitted on random 80 % subsamples and compared with
-  the adjusted Rand index, so a user sees whether the segmentation is real or an accident of a seed;
+* **no segment that is most of the data**: a selected cluster holding more than ``max_segment_share``
+  of the points is replaced by its sub-clusters when HDBSCAN's tree has any (:mod:`.selection`);
+* a **stability score**: the same pipeline, with another seed, is refitted on random halves of the
+  points and compared with the adjusted Rand index, so a user sees whether the segmentation is real
+  or an accident of a seed;
 * **size-ordered ids** (0 is the largest) and centroids in the original space, which
   :func:`insight.cluster.align.align_segments` uses to keep ids stable across runs;
 * **large sets**: UMAP is fitted on a random sample of ``sample_size`` points and the rest is
   projected with ``transform``; HDBSCAN then clusters every point in 5-D, which is cheap.
-  Stability refits use 80 % of that sample only, so they cost about as much as the main fit.
+  Stability refits use half of that sample, so each costs about half the main fit.
 
-Everything is deterministic for a given seed on the CPU backend.
+The neighbour search is done once and shared by the clustering UMAP and the 2-D map. Everything is
+deterministic for a given seed on the CPU backend.
 """
 
 from __future__ import annotations
 
 import math
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,18 +35,20 @@ import pandas as pd
 
 from insight.cluster._backends import (
     MAP_DEFAULTS,
+    REDUCER_DEFAULTS,
     Built,
     make_clusterer,
     make_reducer,
+    nearest_neighbours,
     resolve_backend,
     split_params,
     to_numpy,
 )
 from insight.cluster.labels import empty_keywords, segment_keywords
+from insight.cluster.selection import label_points, select_clusters
 from insight.progress import ProgressFn, scale, silent
 
 MIN_POINTS = 20
-RESAMPLE_SHARE = 0.8
 
 
 @dataclass
@@ -54,7 +61,7 @@ class Segmentation:
     centroids: dict[int, np.ndarray]  # segment -> (d,) float32 mean of members' original vectors, L2-normalised
     sizes: dict[int, int]  # segment -> number of members
     keywords: pd.DataFrame  # segment, keyword, weight, count, docs (empty when no texts)
-    stability: float  # mean ARI between this fit and refits on 80 % subsamples (nan when n_resamples=0)
+    stability: float  # mean ARI between this fit and refits on random halves (nan when n_resamples=0)
     outliers_before: float  # share of points HDBSCAN labelled -1
     outliers_after: float  # share still -1 after the outlier budget
     params: dict[str, Any] = field(default_factory=dict)
@@ -79,16 +86,43 @@ def _unit(vectors: np.ndarray) -> np.ndarray:
     return array / np.where(norms > 0, norms, 1.0)
 
 
-def _embed(unit, backend, seed, fit_idx, settings, defaults=None) -> tuple[np.ndarray, Built]:
-    """(n, c) float32 UMAP embedding; fitted on ``fit_idx`` rows (all when None), the rest transformed."""
+def _neighbour_settings(settings: dict, defaults: dict | None, n_fit: int) -> tuple[int, str]:
+    """The (n_neighbors, metric) a reducer with these settings will use on ``n_fit`` points."""
+    base = {**(REDUCER_DEFAULTS if defaults is None else defaults), **settings}
+    return min(int(base.get("n_neighbors", 15)), n_fit - 1), str(base.get("metric", "cosine"))
+
+
+def _shared_knn(unit, backend, seed, fit_idx, settings) -> tuple | None:
+    """``((n_neighbors, metric), neighbours)`` of the fitted points, searched once for reducer and map.
+
+    None on the GPU, where cuML searches itself, and for metrics we do not search (UMAP then does).
+    """
+    rows = unit if fit_idx is None else unit[fit_idx]
+    if backend != "cpu":
+        return None
+    k, metric = _neighbour_settings(settings, None, len(rows))
+    found = nearest_neighbours(rows, k, metric, seed, searchable=fit_idx is not None)
+    return None if found is None else ((k, metric), found)
+
+
+def _embed(unit, backend, seed, fit_idx, settings, defaults=None, knn=None) -> tuple[np.ndarray, Built]:
+    """(n, c) float32 UMAP embedding; fitted on ``fit_idx`` rows (all when None), the rest transformed.
+
+    ``knn`` is a ``((n_neighbors, metric), neighbours)`` pair from :func:`_shared_knn`, used when this
+    reducer asks for the same neighbours.
+    """
     n_fit = len(unit) if fit_idx is None else len(fit_idx)
     base = {**(defaults or {}), **settings}
-    base["n_neighbors"] = min(int(base.get("n_neighbors", 15)), n_fit - 1)
-    built = make_reducer(backend, seed=seed, defaults=defaults, **base)
+    base["n_neighbors"], metric = _neighbour_settings(settings, defaults, n_fit)
+    shared = knn[1] if knn is not None and knn[0] == (base["n_neighbors"], metric) else None
+    built = make_reducer(backend, seed=seed, defaults=defaults, knn=shared, **base)
+    with warnings.catch_warnings():  # exact neighbours come without a search index, which only transform needs
+        warnings.filterwarnings("ignore", message=r"precomputed_knn\[2\]")
+        fitted = to_numpy(built.estimator.fit_transform(unit if fit_idx is None else unit[fit_idx]))
     if fit_idx is None:
-        return to_numpy(built.estimator.fit_transform(unit)).astype(np.float32), built
+        return fitted.astype(np.float32), built
     out = np.empty((len(unit), built.params["n_components"]), dtype=np.float32)
-    out[fit_idx] = to_numpy(built.estimator.fit_transform(unit[fit_idx]))
+    out[fit_idx] = fitted
     rest = np.setdiff1d(np.arange(len(unit)), fit_idx)
     if len(rest):
         out[rest] = to_numpy(built.estimator.transform(unit[rest]))
@@ -133,31 +167,60 @@ def _order_by_size(labels: np.ndarray) -> np.ndarray:
     return np.where(labels >= 0, mapping[np.maximum(labels, 0)], -1).astype(np.int64)
 
 
-def _fit_labels(unit, backend, seed, fit_idx, reducer_kw, cluster_kw, budget):
-    """One pass of UMAP -> HDBSCAN -> budget -> size order: final labels, probabilities, raw labels, builds."""
-    embedding, reducer = _embed(unit, backend, seed, fit_idx, reducer_kw)
+def _select(clusterer: Built, n: int, max_share: float | None) -> tuple[np.ndarray, np.ndarray]:
+    """HDBSCAN's labels and probabilities, with segments over ``max_share`` of the points split (eom only)."""
+    estimator, params = clusterer.estimator, clusterer.params
+    tree = getattr(estimator, "condensed_tree_", None)
+    if (
+        max_share is not None
+        and max_share < 1
+        and params.get("cluster_selection_method") == "eom"
+        and not params.get("allow_single_cluster")
+        and not params.get("cluster_selection_epsilon")
+        and not params.get("max_cluster_size")
+        and tree is not None
+    ):
+        frame = tree.to_pandas()
+        return label_points(frame, n, select_clusters(frame, n, max_share))
+    raw = to_numpy(estimator.labels_).astype(np.int64)
+    return raw, to_numpy(estimator.probabilities_).astype(np.float32)
+
+
+def _fit_labels(unit, backend, seed, fit_idx, reducer_kw, cluster_kw, budget, max_share, knn=None):
+    """One pass of UMAP -> HDBSCAN -> budget -> size order: final labels, probabilities, raw labels, builds.
+
+    ``knn`` (see :func:`_shared_knn`) is searched here when not given.
+    """
+    knn = knn if knn is not None else _shared_knn(unit, backend, seed, fit_idx, reducer_kw)
+    embedding, reducer = _embed(unit, backend, seed, fit_idx, reducer_kw, knn=knn)
     clusterer = make_clusterer(backend, n=len(unit), **cluster_kw)
     clusterer.estimator.fit(embedding)
-    raw = to_numpy(clusterer.estimator.labels_).astype(np.int64)
-    probs = to_numpy(clusterer.estimator.probabilities_).astype(np.float32)
+    raw, probs = _select(clusterer, len(unit), max_share)
     probs[raw < 0] = 0.0
     labels, probs = _apply_budget(unit, raw, probs, budget)
     return _order_by_size(labels), probs, raw, reducer, clusterer
 
 
-def _stability(unit, labels, fit_idx, backend, seed, n_resamples, reducer_kw, cluster_kw, budget, progress):
-    """Mean ARI between ``labels`` and refits on 80 % subsamples of the fitted points, and each score."""
+def _stability(unit, labels, fit_idx, backend, seed, settings, reducer_kw, cluster_kw, budget, max_share, progress):
+    """Mean ARI between ``labels`` and refits on random subsamples of the fitted points, and each score.
+
+    ``settings`` holds ``n_resamples`` and ``resample_share``. Each refit is the whole pipeline with
+    another seed; its smallest segment shrinks with the sample, so it looks for the same segments.
+    """
     from sklearn.metrics import adjusted_rand_score
 
+    n_resamples, share = settings["n_resamples"], settings["resample_share"]
     if n_resamples <= 0:
         return float("nan"), []
     base = np.arange(len(unit)) if fit_idx is None else fit_idx
+    size = min(len(base), max(MIN_POINTS, round(share * len(base))))
+    refit_kw = {**cluster_kw, "min_cluster_size": max(2, round(cluster_kw["min_cluster_size"] * size / len(base)))}
     scores = []
     for r in range(n_resamples):
         progress(r / n_resamples, f"stability: refit {r + 1} of {n_resamples}")
         rng = np.random.default_rng([seed, r, 1])
-        sub = np.sort(rng.choice(base, size=max(MIN_POINTS, round(RESAMPLE_SHARE * len(base))), replace=False))
-        refit, *_ = _fit_labels(unit[sub], backend, seed + r + 1, None, reducer_kw, cluster_kw, budget)
+        sub = np.sort(rng.choice(base, size=size, replace=False))
+        refit, *_ = _fit_labels(unit[sub], backend, seed + r + 1, None, reducer_kw, refit_kw, budget, max_share)
         scores.append(float(adjusted_rand_score(labels[sub], refit)))
     return float(np.mean(scores)), scores
 
@@ -169,7 +232,9 @@ def segment_vectors(
     languages: Sequence[str | None] | str | None = None,
     seed: int = 0,
     outlier_budget: float = 0.05,
+    max_segment_share: float | None = 0.5,
     n_resamples: int = 2,
+    resample_share: float = 0.5,
     sample_size: int = 20_000,
     backend: str = "auto",
     progress: ProgressFn | None = None,
@@ -178,8 +243,10 @@ def segment_vectors(
     """Segment (n, d) float vectors (e.g. 384-d embeddings) into size-ordered segments.
 
     ``texts`` (one per vector) give each segment keywords; ``languages`` is passed to the tokenizer.
-    ``outlier_budget`` is the share of points allowed to stay outliers (0: none). ``n_resamples``
-    refits on 80 % subsamples measure stability (0 skips it). Above ``sample_size`` points UMAP is
+    ``outlier_budget`` is the share of points allowed to stay outliers (0: none). A segment holding
+    more than ``max_segment_share`` of the points is split into HDBSCAN's sub-clusters where it has
+    any (None: never). ``n_resamples`` refits on random ``resample_share`` subsamples measure
+    stability (0 skips it). Above ``sample_size`` points UMAP is
     fitted on a random sample and the rest is transformed. ``backend`` is auto, cpu or gpu.
     ``progress(fraction, message)`` is called at each stage. Other keywords tune the estimators:
     UMAP ones (``n_neighbors``, ``n_components``, ``min_dist``... or any ``umap_*``), HDBSCAN ones
@@ -195,6 +262,10 @@ def segment_vectors(
         raise ValueError(f"{len(texts)} texts for {n} vectors")
     if not 0.0 <= outlier_budget <= 1.0:
         raise ValueError(f"outlier_budget must be within [0, 1], got {outlier_budget}")
+    if max_segment_share is not None and not 0.0 < max_segment_share <= 1.0:
+        raise ValueError(f"max_segment_share must be within (0, 1] or None, got {max_segment_share}")
+    if not 0.0 < resample_share <= 1.0:
+        raise ValueError(f"resample_share must be within (0, 1], got {resample_share}")
     reducer_kw, cluster_kw, map_kw = split_params(params)
     chosen = resolve_backend(backend)
     timings: dict[str, float] = {}
@@ -204,8 +275,9 @@ def segment_vectors(
 
     report(0.0, f"reducing {n} vectors to {reducer_kw.get('n_components', 5)}-D and clustering")
     t = time.perf_counter()
+    knn = _shared_knn(unit, chosen, seed, fit_idx, reducer_kw)
     labels, probs, raw, reducer, clusterer = _fit_labels(
-        unit, chosen, seed, fit_idx, reducer_kw, cluster_kw, outlier_budget
+        unit, chosen, seed, fit_idx, reducer_kw, cluster_kw, outlier_budget, max_segment_share, knn
     )
     timings["segment"] = time.perf_counter() - t
     centroids = _centroids(unit, labels)
@@ -213,17 +285,16 @@ def segment_vectors(
 
     report(0.4, "drawing the 2-D map")
     t = time.perf_counter()
-    coords, mapper = _embed(unit, chosen, seed, fit_idx, map_kw, MAP_DEFAULTS)
+    coords, mapper = _embed(unit, chosen, seed, fit_idx, map_kw, MAP_DEFAULTS, knn)
     timings["map"] = time.perf_counter() - t
 
     report(0.6, "extracting keywords")
     keywords = empty_keywords() if texts is None else segment_keywords(texts, labels, languages=languages)
 
     t = time.perf_counter()
-    fixed_cluster_kw = {**clusterer.params, "prediction_data": False}  # same settings, no extra tables
     stability, scores = _stability(
-        unit, labels, fit_idx, chosen, seed, n_resamples, reducer_kw, fixed_cluster_kw, outlier_budget,
-        scale(report, 0.65, 1.0),
+        unit, labels, fit_idx, chosen, seed, {"n_resamples": n_resamples, "resample_share": resample_share},
+        reducer_kw, clusterer.params, outlier_budget, max_segment_share, scale(report, 0.65, 1.0),
     )  # fmt: skip
     timings["stability"] = time.perf_counter() - t
     report(1.0, f"{len(sizes)} segments")
@@ -243,7 +314,9 @@ def segment_vectors(
             "transformed": 0 if fit_idx is None else n - len(fit_idx),
             "sample_size": int(sample_size),
             "outlier_budget": float(outlier_budget),
+            "max_segment_share": None if max_segment_share is None else float(max_segment_share),
             "n_resamples": int(n_resamples),
+            "resample_share": float(resample_share),
             "stability_scores": scores,
             "reducer": reducer.describe(),
             "clusterer": clusterer.describe(),
