@@ -11,6 +11,7 @@ pages = {
         st.Page("pages/explore/overview.py", title="Overview", icon=":material/dashboard:", default=True),
         st.Page("pages/explore/sentiment.py", title="Sentiment", icon=":material/sentiment_satisfied:"),
         st.Page("pages/explore/keywords.py", title="Keywords", icon=":material/tag:"),
+        st.Page("pages/explore/topics.py", title="Topics", icon=":material/topic:"),
     ],
     "Users": [
         st.Page("pages/users/segments.py", title="Segments", icon=":material/bubble_chart:"),

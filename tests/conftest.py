@@ -76,7 +76,7 @@ def analysed_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def segmented_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A 150-user demo shop after a segments job (MiniLM profiles, small segments), as the Jobs page runs it."""
+    """A 150-user demo shop after a segments and a topics job (MiniLM, small groups), as the Jobs page runs them."""
     from insight.demo.generate import write_demo_files
     from insight.jobs.runner import new_job, run_job
 
@@ -87,6 +87,8 @@ def segmented_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     insight.ingest(folder / "files", db=con)
     params = {"model": "all-MiniLM-L6-v2", "device": "cpu", "min_cluster_size": 8}
     assert run_job(con, new_job(con, "segments", params), "segments", params) == "done"
+    params = {"model": "all-MiniLM-L6-v2", "device": "cpu", "min_cluster_size": 8}
+    assert run_job(con, new_job(con, "topics", params), "topics", params) == "done"
     con.close()
     return path
 

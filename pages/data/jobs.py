@@ -1,4 +1,4 @@
-"""Jobs: start encoding, sentiment, keyword and segment jobs; watch progress; see what every run did."""
+"""Jobs: start encoding, sentiment, keyword, segment and topic jobs; watch progress; see what every run did."""
 
 import streamlit as st
 
@@ -11,7 +11,7 @@ st.caption(
     "a toast says when a job ends. Cancelling keeps the previous results."
 )
 
-encode, sentiment, keywords, segments = st.columns(4)
+encode, sentiment, keywords, segments, topics = st.columns(5)
 with encode:
     st.subheader("1 · Encode texts")
     st.caption("Embeds item texts, reviews and search queries not embedded yet; a re-run reuses the cache.")
@@ -51,6 +51,12 @@ with segments:
     if size:
         params["min_cluster_size"] = int(size)
     jobs.start_button("segments", params, "Start segments", key="start_segments")
+with topics:
+    st.subheader("5 · Topics")
+    st.caption("Groups reviews by what they talk about, named by their keywords; ids carry over from the last run.")
+    size = st.number_input("Smallest topic (reviews, 0 = 1 % of reviews)", 0, 100_000, 0, key="topic_min_size")
+    params = {"min_cluster_size": int(size)} if size else {}
+    jobs.start_button("topics", params, "Start topics", key="start_topics")
 
 st.subheader("Running")
 jobs.live_jobs()

@@ -26,7 +26,8 @@ widgets.kpi_row(
 )
 st.caption(
     "Stability is the agreement (adjusted Rand index, 1 = identical) between this segmentation and refits on "
-    "random halves of the users; below 0.5, read the segments as tendencies. Outliers share no dense interest with others: "
+    "random halves of the users; below 0.5, read the segments as tendencies. Outliers share no dense interest "
+    "with others: "
     f"HDBSCAN left {params['outliers_before']:.0%} of the users as outliers, and those closest to a segment were "
     f"reassigned until {params['outliers_after']:.0%} remained (the outlier budget)."
 )

@@ -141,6 +141,25 @@ def _parser() -> argparse.ArgumentParser:
         )
     )
 
+    topics = sub.add_parser("topics", help="find what reviews talk about (UMAP + HDBSCAN over reviews, stable ids)")
+    topics.add_argument("--model", help="encoder (default: MiniLM if all texts are English, else e5)")
+    topics.add_argument("--min-cluster-size", type=int, dest="min_cluster_size", help="default: 1%% of reviews, >= 10")
+    topics.add_argument("--outlier-budget", type=float, default=0.05, dest="outlier_budget")
+    topics.add_argument("--seed", type=int, default=0)
+    topics.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    topics.add_argument("--db")
+    topics.set_defaults(
+        run=lambda a: _job(
+            a,
+            "topics",
+            {
+                k: v
+                for k, v in vars(a).items()
+                if k in ("model", "min_cluster_size", "outlier_budget", "seed", "device") and v is not None
+            },
+        )
+    )
+
     recommend = sub.add_parser("recommend", help="a shopper's recommendations, each with the reason it is there")
     recommend.add_argument("user_id", help="pseudonymous user id (an unknown id gets --text matches or best-sellers)")
     recommend.add_argument("--k", type=int, default=10, help="items in the list (default 10)")

@@ -12,6 +12,7 @@ PAGES = [
     "pages/data/jobs.py",
     "pages/explore/sentiment.py",
     "pages/explore/keywords.py",
+    "pages/explore/topics.py",
     "pages/users/segments.py",
     "pages/users/profile.py",
     "pages/users/evolution.py",
@@ -137,6 +138,30 @@ def test_segments_page_shows_the_segmentation_and_its_cards(monkeypatch, segment
     cards = [m.value for m in at.markdown if m.value.startswith("**#")]
     assert len(cards) == int(metrics["Segments"])
     assert any("Keywords:" in c.value for c in at.caption)
+
+
+def test_topics_page_shows_the_topics_and_reads_one(monkeypatch, segmented_db):
+    import insight
+    from insight.store import runs
+    from insight.store import topics as topic_store
+
+    at = _app(monkeypatch, segmented_db).run()
+    at.switch_page("pages/explore/topics.py").run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    con = insight.connect(segmented_db)
+    run = runs.current_run(con, "topics")
+    topics = topic_store.fetch_topics(con, run["run_id"])
+    last = topics.iloc[-1]
+    typical = topic_store.fetch_topic_reviews(con, run["run_id"], int(last["topic_id"]))
+    con.close()
+    assert int(metrics["Topics"]) == len(topics) and _number(metrics["Reviews"]) == run["params"]["reviews"]
+    table = at.dataframe[0].value
+    assert list(table["size"]) == list(topics["size"]) and table["topic"].str.startswith("#").all()
+    assert len(at.get("plotly_chart")) >= 1
+    # choosing the smallest topic lists its most typical reviews
+    at.selectbox(key="topic_pick").select(int(last["topic_id"])).run()
+    assert list(at.dataframe[-1].value["text"]) == list(typical["text"])
 
 
 def test_user_profile_page_opens_a_user_from_the_url(monkeypatch, segmented_db):

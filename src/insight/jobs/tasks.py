@@ -85,6 +85,12 @@ def _segments(ctx: JobContext) -> dict:
     return _call(segment_store, ctx, allowed)
 
 
+def _topics(ctx: JobContext) -> dict:
+    from insight.cluster.topics import topics_store
+
+    return _call(topics_store, ctx, {"model", "min_cluster_size", "outlier_budget", "n_resamples", "seed", "device"})
+
+
 def _campaign_sim(ctx: JobContext) -> dict:
     from insight.targeting.simulate import simulate_store
 
@@ -106,6 +112,7 @@ TASKS: dict[str, Task] = {
     ),
     "keywords": Task(_keywords, lambda params: "cpu", "keywords per category and sentiment, trends and bursts"),
     "segments": Task(_segments, _model_device, "interest profiles for every user, segments with stable ids"),
+    "topics": Task(_topics, _model_device, "what reviews talk about: topics of every review, with stable ids"),
     "campaign_sim": Task(
         _campaign_sim, lambda params: "cpu", "campaigns over segments: bandit vs baselines, off-policy estimates"
     ),

@@ -257,4 +257,27 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         );
         """,
     ),
+    (
+        5,
+        "review topics: the segmentation pipeline over review texts",
+        """
+        create table topics (
+            run_id      varchar not null,
+            topic_id    integer not null,     -- stable across runs
+            size        integer not null,
+            label       varchar not null,     -- a readable name: the top keywords
+            keywords    varchar,
+            centroid    float[] not null,
+            primary key (run_id, topic_id)
+        );
+        create table topic_members (
+            run_id      varchar not null,
+            review_id   varchar not null,
+            topic_id    integer not null,     -- -1: outlier
+            x double, y double,               -- 2-D map
+            probability double,
+            primary key (run_id, review_id)
+        );
+        """,
+    ),
 )

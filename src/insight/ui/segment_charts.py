@@ -1,4 +1,4 @@
-"""Figures of the segment pages: the user map, segment shares over time, movements and drift."""
+"""Figures of the segment and topic pages: the point map, shares over time, movements and drift."""
 
 from __future__ import annotations
 
@@ -25,9 +25,18 @@ def user_map(members: pd.DataFrame, labels: dict[int, str]) -> go.Figure:
 
     Each point's customdata is its user id, so a selection is a list of users.
     """
-    colours = colour_map(sorted(members["segment_id"].unique()))
+    return group_map(members, labels, group="segment_id", key="user_id", hover="keywords")
+
+
+def group_map(points: pd.DataFrame, labels: dict[int, str], *, group: str, key: str, hover: str) -> go.Figure:
+    """Points (users, reviews) on a 2-D map (``x``, ``y``), one WebGL trace per ``group`` value.
+
+    Each point's customdata is its ``key``, so a lasso or box selection is a list of ids; ``hover``
+    is the column shown on hover.
+    """
+    colours = colour_map(sorted(points[group].unique()))
     fig = go.Figure()
-    for segment, part in members.groupby("segment_id", sort=True):
+    for segment, part in points.groupby(group, sort=True):
         fig.add_trace(
             go.Scattergl(
                 x=part["x"],
@@ -35,8 +44,8 @@ def user_map(members: pd.DataFrame, labels: dict[int, str]) -> go.Figure:
                 mode="markers",
                 name=segment_name(int(segment), labels),
                 marker=dict(size=5, color=colours[int(segment)], opacity=0.5 if segment < 0 else 0.8),
-                customdata=part[["user_id"]].to_numpy(),
-                text=part["keywords"].fillna(""),
+                customdata=part[[key]].to_numpy(),
+                text=part[hover].fillna(""),
                 hovertemplate="%{customdata[0]}<br>%{text}<extra>%{fullData.name}</extra>",
             )
         )
@@ -51,20 +60,23 @@ def user_map(members: pd.DataFrame, labels: dict[int, str]) -> go.Figure:
     return fig
 
 
-def segment_shares(shares: pd.DataFrame, labels: dict[int, str]) -> go.Figure:
-    """Stacked share of active users per segment and period."""
-    frame = shares.assign(segment=[segment_name(int(s), labels) for s in shares["segment_id"]])
-    colours = colour_map(sorted(shares["segment_id"].unique()))
+def segment_shares(
+    shares: pd.DataFrame, labels: dict[int, str], *, group: str = "segment_id", count: str = "users",
+    of: str = "active users",
+) -> go.Figure:  # fmt: skip
+    """Stacked share per ``group`` value (segment, topic) and period; ``count`` is the column shown on hover."""
+    frame = shares.assign(segment=[segment_name(int(s), labels) for s in shares[group]])
+    colours = colour_map(sorted(shares[group].unique()))
     fig = px.area(
         frame,
         x="period",
         y="share",
         color="segment",
         color_discrete_map={segment_name(s, labels): c for s, c in colours.items()},
-        custom_data=["segment_id", "users"],
-        labels={"share": "share of active users", "period": ""},
+        custom_data=[group, count],
+        labels={"share": f"share of {of}", "period": ""},
     )
-    fig.update_traces(hovertemplate="%{fullData.name}<br>%{y:.1%} (%{customdata[1]} users)<extra></extra>")
+    fig.update_traces(hovertemplate=f"%{{fullData.name}}<br>%{{y:.1%}} (%{{customdata[1]}} {count})<extra></extra>")
     fig.update_layout(height=420, margin=dict(l=10, r=10, t=10, b=10), yaxis_tickformat=".0%", legend_title_text="")
     return fig
 

@@ -1,0 +1,119 @@
+"""The topics job: the segmentation pipeline over review texts, so an analyst sees what reviews talk about.
+
+The same recipe as user segments (:func:`insight.cluster.segment_texts`: UMAP, HDBSCAN with no
+topic over half the reviews where the tree splits it, an outlier budget, c-TF-IDF keywords, a
+stability score), run over every review's embedding; topics keep their ids from one run to the
+next (:func:`insight.cluster.align_segments`), and the run is stored whole or not at all.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from insight.cluster.align import align_segments
+from insight.cluster.job import choose_model
+from insight.cluster.pipeline import MIN_POINTS, segment_vectors
+from insight.progress import ProgressFn, scale, silent
+from insight.store import runs
+from insight.store import topics as topic_store
+from insight.store.db import data_version
+
+
+def topics_store(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    model: str | None = None,
+    min_cluster_size: int | None = None,
+    outlier_budget: float = 0.05,
+    n_resamples: int = 2,
+    seed: int = 0,
+    device: str = "auto",
+    backend: str = "auto",
+    job_id: str | None = None,
+    progress: ProgressFn = silent,
+) -> dict:
+    """Find the topics of every review with text; store them as the current topics run."""
+    from insight.encode.job import encode_store
+
+    model = model or choose_model(con)
+    progress(0.0, f"embedding reviews with {model}")
+    encode_store(
+        con, model=model, device=device, sources=("review",), record_run=False, progress=scale(progress, 0.0, 0.3)
+    )
+    reviews, vectors = topic_store.fetch_review_vectors(con, model)
+    if len(reviews) < MIN_POINTS:
+        raise ValueError(f"topics need at least {MIN_POINTS} reviews with text, found {len(reviews)}: ingest more")
+    params = {} if min_cluster_size is None else {"min_cluster_size": int(min_cluster_size)}
+    found = segment_vectors(
+        vectors,
+        texts=reviews["text"].tolist(),
+        languages=reviews["language"].tolist(),
+        seed=seed,
+        outlier_budget=outlier_budget,
+        n_resamples=n_resamples,
+        backend=backend,
+        progress=scale(progress, 0.3, 0.95),
+        **params,
+    )
+    previous = runs.current_run(con, "topics")
+    before = topic_store.fetch_centroids(con, previous["run_id"]) if previous else {}
+    start = int(previous["params"].get("next_id", 0)) if previous else 0
+    alignment = align_segments(before, found.centroids, next_id=start)
+    stable = alignment.relabel(found.labels)
+    words = {
+        alignment.ids[label]: group["keyword"].tolist() for label, group in found.keywords.groupby("segment", sort=True)
+    }
+    centroids = {alignment.ids[label]: centroid for label, centroid in found.centroids.items()}
+    ids = sorted(centroids)
+    frames = {
+        "topics": pd.DataFrame(
+            {
+                "topic_id": ids,
+                "size": [int((stable == t).sum()) for t in ids],
+                "label": [" · ".join(words.get(t, [])[:3]) or f"topic {t}" for t in ids],
+                "keywords": [", ".join(words.get(t, [])) for t in ids],
+                "centroid": [centroids[t].astype(np.float32) for t in ids],
+            }
+        ),
+        "topic_members": pd.DataFrame(
+            {
+                "review_id": reviews["review_id"].astype(str),
+                "topic_id": stable,
+                "x": found.coords[:, 0].astype(float),
+                "y": found.coords[:, 1].astype(float),
+                "probability": found.probabilities.astype(float),
+            }
+        ),
+    }
+    record = {
+        "min_cluster_size": found.params["clusterer"]["params"]["min_cluster_size"],
+        "outlier_budget": outlier_budget,
+        "n_resamples": n_resamples,
+        "reviews": len(reviews),
+        "topics": found.n_segments,
+        "stability": found.stability,
+        "outliers_before": found.outliers_before,
+        "outliers_after": found.outliers_after,
+        "backend": found.backend,
+        "next_id": alignment.next_id,
+        "previous_run": previous["run_id"] if previous else None,
+        "events": alignment.events["kind"].value_counts().to_dict(),
+        "pipeline": {k: found.params[k] for k in ("reducer", "clusterer", "map", "timings", "max_segment_share")},
+    }
+    with runs.new_run(con, kind="topics", job_id=job_id, model=model, params=record, seed=seed) as run_id:
+        topic_store.insert_topics(con, run_id, frames)
+    progress(1.0, "done")
+    kept = int((alignment.events["kind"] == "kept").sum())
+    return {
+        "message": f"{len(reviews):,} reviews in {found.n_segments} topics ({found.outliers_after:.0%} outliers, "
+        f"stability ARI {found.stability:.2f}); {kept} kept their id from the previous run",
+        "run_id": run_id,
+        "model": model,
+        "device": found.backend,
+        "params": {k: record[k] for k in ("min_cluster_size", "outlier_budget", "n_resamples")},
+        "seed": seed,
+        "data_version": data_version(con),
+    }
+
