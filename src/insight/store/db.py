@@ -92,3 +92,22 @@ def pop_vectors(frame: pd.DataFrame, *, dim: int = 384) -> np.ndarray:
     """Remove the ``vector`` list column from a query result; return it as a float32 (n, dim) matrix."""
     column = frame.pop("vector")
     return np.vstack(column.to_numpy()).astype(np.float32) if len(column) else np.zeros((0, dim), dtype=np.float32)
+
+
+def insert_run_rows(
+    con: duckdb.DuckDBPyConnection, run_id: str, tables: dict[str, tuple[pd.DataFrame | None, str]]
+) -> None:
+    """Insert one run's result frames: table -> (frame, select list over the frame's columns).
+
+    Every row gets ``run_id``; the select list follows it (casts included), so each table names its
+    columns once, in its store module. Empty or missing frames are skipped. Table names and select
+    lists are fixed in code, never from a user. Call inside the run's transaction.
+    """
+    for table, (frame, columns) in tables.items():
+        if frame is None or frame.empty:
+            continue
+        con.register("incoming_run_rows", frame.assign(run_id=run_id))
+        try:
+            con.execute(f"insert into {table} select run_id, {columns} from incoming_run_rows").fetchall()
+        finally:
+            con.unregister("incoming_run_rows")

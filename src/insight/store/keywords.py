@@ -6,6 +6,7 @@ import duckdb
 import pandas as pd
 
 from insight.filters import Filters
+from insight.store.db import insert_run_rows
 from insight.store.overview import REVIEWS
 
 
@@ -30,14 +31,7 @@ def insert_results(
         "keyword_trends": (trends, "cast(period as date), keyword, count, share"),
         "keyword_bursts": (bursts, "keyword, cast(period as date), count, baseline, score, direction"),
     }
-    for table, (frame, columns) in tables.items():  # fixed table names: nothing here comes from a user
-        if frame is None or frame.empty:
-            continue
-        con.register("incoming_keywords", frame.assign(run_id=run_id))
-        try:
-            con.execute(f"insert into {table} select run_id, {columns} from incoming_keywords").fetchall()
-        finally:
-            con.unregister("incoming_keywords")
+    insert_run_rows(con, run_id, tables)
 
 
 def fetch_keywords(

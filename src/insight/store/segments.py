@@ -6,24 +6,19 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-_COLUMNS = {  # fixed table -> insert column list; nothing here comes from a user
-    "segments": "run_id, segment_id, size, label, keywords, categories, centroid::float[]",
-    "segment_members": "run_id, user_id, segment_id, x, y, probability",
-    "segment_history": "run_id, user_id, period::date, segment_id",
-    "segment_events": "run_id, kind, segment_id, previous_ids, similarity",
+from insight.store.db import insert_run_rows
+
+_COLUMNS = {  # fixed table -> select list after run_id; nothing here comes from a user
+    "segments": "segment_id, size, label, keywords, categories, centroid::float[]",
+    "segment_members": "user_id, segment_id, x, y, probability",
+    "segment_history": "user_id, period::date, segment_id",
+    "segment_events": "kind, segment_id, previous_ids, similarity",
 }
 
 
 def insert_segmentation(con: duckdb.DuckDBPyConnection, run_id: str, frames: dict[str, pd.DataFrame]) -> None:
     """Store one segments run: a frame per table of ``_COLUMNS`` (call inside the run's transaction)."""
-    for table, frame in frames.items():
-        if frame.empty:
-            continue
-        con.register("incoming_segments", frame.assign(run_id=run_id))
-        try:
-            con.execute(f"insert into {table} select {_COLUMNS[table]} from incoming_segments").fetchall()
-        finally:
-            con.unregister("incoming_segments")
+    insert_run_rows(con, run_id, {table: (frame, _COLUMNS[table]) for table, frame in frames.items()})
 
 
 def fetch_centroids(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[int, np.ndarray]:

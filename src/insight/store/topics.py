@@ -6,11 +6,12 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from insight.store.db import insert_run_rows
 from insight.store.embeddings import fetch_text_vectors
 
-_COLUMNS = {  # fixed table -> insert column list; nothing here comes from a user
-    "topics": "run_id, topic_id, size, label, keywords, centroid::float[]",
-    "topic_members": "run_id, review_id, topic_id, x, y, probability",
+_COLUMNS = {  # fixed table -> select list after run_id; nothing here comes from a user
+    "topics": "topic_id, size, label, keywords, centroid::float[]",
+    "topic_members": "review_id, topic_id, x, y, probability",
 }
 _CURRENT_SENTIMENT = "(select run_id from runs where kind = 'sentiment' and is_current limit 1)"
 
@@ -35,14 +36,7 @@ def fetch_review_vectors(con: duckdb.DuckDBPyConnection, model: str) -> tuple[pd
 
 def insert_topics(con: duckdb.DuckDBPyConnection, run_id: str, frames: dict[str, pd.DataFrame]) -> None:
     """Store one topics run: a frame per table of ``_COLUMNS`` (call inside the run's transaction)."""
-    for table, frame in frames.items():
-        if frame.empty:
-            continue
-        con.register("incoming_topics", frame.assign(run_id=run_id))
-        try:
-            con.execute(f"insert into {table} select {_COLUMNS[table]} from incoming_topics").fetchall()
-        finally:
-            con.unregister("incoming_topics")
+    insert_run_rows(con, run_id, {table: (frame, _COLUMNS[table]) for table, frame in frames.items()})
 
 
 def fetch_centroids(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[int, np.ndarray]:
