@@ -116,4 +116,3 @@ def topics_store(
         "seed": seed,
         "data_version": data_version(con),
     }
-
