@@ -30,8 +30,9 @@ table = cards.assign(
     topic=[segment_charts.segment_name(t, labels) for t in cards["topic_id"]],
     share=cards["size"] / max(int(params["reviews"]), 1),
 )
+shown = [c for c in ("topic", "size", "share", "rating", "negative", "keywords") if table[c].notna().any()]
 st.dataframe(
-    table[["topic", "size", "share", "rating", "negative", "keywords"]],
+    table[shown],  # without star ratings or a sentiment run, those columns would be empty
     hide_index=True,
     width="stretch",
     column_config={
@@ -51,15 +52,15 @@ st.plotly_chart(
 )
 
 st.subheader("Topics over time")
-grain = st.segmented_control("Period", ["month", "quarter", "year"], default="month", key="topic_grain") or "month"
-shares = topic_data.shares(run_id, grain)
-if shares["period"].nunique() > 1:
+if topic_data.shares(run_id, "month")["period"].nunique() > 1:
+    grain = st.segmented_control("Period", ["month", "quarter", "year"], default="month", key="topic_grain")
+    shares = topic_data.shares(run_id, grain or "month")
     st.plotly_chart(
         segment_charts.segment_shares(shares, labels, group="topic_id", count="reviews", of="the period's reviews"),
         width="stretch",
     )
 else:
-    st.caption("The reviews span a single period (or carry no dates), so there is no trend to draw.")
+    st.caption("The reviews span a single month (or carry no dates), so there is no trend to draw.")
 
 st.subheader("Read a topic")
 chosen = st.selectbox(
@@ -71,8 +72,9 @@ chosen = st.selectbox(
 if chosen is not None:
     reviews = topic_data.typical_reviews(run_id, int(chosen))
     st.caption(f"The {len(reviews)} most typical reviews of this topic (highest membership first).")
+    reviews = reviews.assign(date=pd.to_datetime(reviews["ts"]).dt.date)
     st.dataframe(
-        reviews.assign(ts=pd.to_datetime(reviews["ts"]).dt.date)[["text", "rating", "sentiment", "ts"]],
+        reviews[[c for c in ("text", "rating", "sentiment", "date") if c == "text" or reviews[c].notna().any()]],
         hide_index=True,
         width="stretch",
     )
