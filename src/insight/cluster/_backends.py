@@ -29,10 +29,11 @@ before: on 10,000 Chinese reviews, 50 epochs agree with the product categories a
 segments (bench/segment_vs_bertopic.py and BENCHMARKS.md)."""
 
 MAP_DEFAULTS: dict[str, Any] = {
-    "n_neighbors": 15, "n_components": 2, "min_dist": 0.1, "metric": "cosine", "n_epochs": 100,
+    "n_neighbors": 15, "n_components": 2, "min_dist": 0.1, "metric": "cosine", "n_epochs": 50,
 }  # fmt: skip
 """UMAP settings for the 2-D scatter map: a little spread so points stay visible, drawn from the same
-neighbour graph as the clustering; the groups of a map at 100 epochs are those of one at 500."""
+neighbour graph as the clustering. 50 epochs draw the same groups as 100 or 200 (compared by eye on
+10,000 reviews coloured by category) in a quarter of the time of 200 (4.2 s → 1.2 s)."""
 
 
 REDUCER_KEYS = {
