@@ -249,6 +249,17 @@ def test_a_lasso_on_the_segment_map_saves_exactly_those_users(segmented_server):
     points = insight.user_profiles(con)[["user_id", "x", "y"]]
     con.close()
     assert count == len(shown) == len(members) > 0 and members == shown
+    # every user clearly inside the drawn box is saved, and none clearly outside it; users within two
+    # pixels of its edge may go either way (the lasso is drawn in whole pixels)
     (x0, y0), (x1, y1) = corners[0], corners[2]
-    inside = points[points["x"].between(min(x0, x1), max(x0, x1)) & points["y"].between(min(y0, y1), max(y0, y1))]
-    assert abs(len(set(inside["user_id"]) ^ set(members))) <= max(1, len(members) // 50)
+    ex = 2 * abs((x1 - x0) / (polygon[1][0] - polygon[0][0]))
+    ey = 2 * abs((y1 - y0) / (polygon[2][1] - polygon[1][1]))
+    (lx, hx), (ly, hy) = sorted((x0, x1)), sorted((y0, y1))
+
+    def within(margin_x: float, margin_y: float) -> set[str]:
+        box = points["x"].between(lx + margin_x, hx - margin_x) & points["y"].between(ly + margin_y, hy - margin_y)
+        return set(points.loc[box, "user_id"])
+
+    clearly_inside, maybe_inside = within(ex, ey), within(-ex, -ey)
+    assert len(clearly_inside) > 0
+    assert clearly_inside <= set(members) <= maybe_inside
