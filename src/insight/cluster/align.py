@@ -131,3 +131,42 @@ def align_segments(
     frame["stable_id"] = frame["stable_id"].astype(np.int64)
     frame["similarity"] = frame["similarity"].astype(np.float64)
     return Alignment(ids=ids, events=frame, next_id=fresh)
+
+
+@dataclass
+class CarriedIds:
+    """A segmentation renumbered with the previous run's ids, and what a run records about it."""
+
+    alignment: Alignment
+    labels: np.ndarray  # (n,) int64 stable ids per point (-1: outlier)
+    centroids: dict[int, np.ndarray]  # stable id -> centroid
+    record: dict  # stability, outlier shares, backend, next_id, previous_run, id events: for the run's params
+
+    @property
+    def kept(self) -> int:
+        """How many segments kept an id from the previous run."""
+        return int((self.alignment.events["kind"] == "kept").sum())
+
+
+def carry_ids(segmentation, previous_run: dict | None, previous_centroids: dict[int, np.ndarray]) -> CarriedIds:
+    """Give a :class:`insight.cluster.Segmentation` the ids of the previous run's segments it matches.
+
+    ``previous_run`` is that run (its params hold ``next_id``) or None for a first run; the ``record``
+    is what the segments and topics jobs both store in their run's params.
+    """
+    start = int(previous_run["params"].get("next_id", 0)) if previous_run else 0
+    alignment = align_segments(previous_centroids, segmentation.centroids, next_id=start)
+    return CarriedIds(
+        alignment=alignment,
+        labels=alignment.relabel(segmentation.labels),
+        centroids={alignment.ids[label]: c for label, c in segmentation.centroids.items()},
+        record={
+            "stability": segmentation.stability,
+            "outliers_before": segmentation.outliers_before,
+            "outliers_after": segmentation.outliers_after,
+            "backend": segmentation.backend,
+            "next_id": alignment.next_id,
+            "previous_run": previous_run["run_id"] if previous_run else None,
+            "events": alignment.events["kind"].value_counts().to_dict(),
+        },
+    )

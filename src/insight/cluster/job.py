@@ -21,7 +21,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from insight.cluster.align import align_segments
+from insight.cluster.align import carry_ids
 from insight.cluster.pipeline import MIN_POINTS, segment_vectors
 from insight.profiles.build import build_profiles, touch_weights, without_shared_direction
 from insight.profiles.keywords import top_categories, touch_terms, weighted_keywords
@@ -104,11 +104,8 @@ def segment_store(
     )
     previous = runs.current_run(con, "segments")
     before = segments_db.fetch_centroids(con, previous["run_id"]) if previous else {}
-    alignment = align_segments(
-        before, segmentation.centroids, next_id=int(previous["params"].get("next_id", 0)) if previous else 0
-    )
-    stable = alignment.relabel(segmentation.labels)
-    centroids = {alignment.ids[label]: c for label, c in segmentation.centroids.items()}
+    carried = carry_ids(segmentation, previous, before)
+    stable, centroids, alignment = carried.labels, carried.centroids, carried.alignment
 
     progress(0.88, "naming segments and tracing monthly membership")
     segment_of_touch = np.where(user_code >= 0, stable[user_code], -1)
@@ -153,16 +150,10 @@ def segment_store(
         "outlier_budget": outlier_budget,
         "n_resamples": n_resamples,
         "shop_wide_profile": [round(float(v), 6) for v in shop_wide],
-        "backend": segmentation.backend,
         "segments": segmentation.n_segments,
         "users": len(users),
         "cold_start": int(users["cold_start"].sum()),
-        "stability": segmentation.stability,
-        "outliers_before": segmentation.outliers_before,
-        "outliers_after": segmentation.outliers_after,
-        "next_id": alignment.next_id,
-        "previous_run": previous["run_id"] if previous else None,
-        "events": alignment.events["kind"].value_counts().to_dict(),
+        **carried.record,
         "pipeline": {k: segmentation.params[k] for k in ("reducer", "clusterer", "map", "timings")},
     }
     with runs.new_run(con, kind="segments", job_id=job_id, model=model, params=params, seed=seed) as run_id:
@@ -178,11 +169,10 @@ def segment_store(
         )
         segments_db.insert_segmentation(con, run_id, frames)
     progress(1.0, "done")
-    kept = int((alignment.events["kind"] == "kept").sum())
     return {
         "message": f"{len(users):,} users in {segmentation.n_segments} segments "
         f"({segmentation.outliers_after:.0%} outliers, stability ARI {segmentation.stability:.2f}); "
-        f"{kept} kept their id from the previous run",
+        f"{carried.kept} kept their id from the previous run",
         "run_id": run_id,
         "model": model,
         "device": segmentation.backend,

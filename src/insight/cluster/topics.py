@@ -12,7 +12,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from insight.cluster.align import align_segments
+from insight.cluster.align import carry_ids
 from insight.cluster.job import choose_model
 from insight.cluster.pipeline import MIN_POINTS, segment_vectors
 from insight.progress import ProgressFn, scale, silent
@@ -59,13 +59,12 @@ def topics_store(
     )
     previous = runs.current_run(con, "topics")
     before = topic_store.fetch_centroids(con, previous["run_id"]) if previous else {}
-    start = int(previous["params"].get("next_id", 0)) if previous else 0
-    alignment = align_segments(before, found.centroids, next_id=start)
-    stable = alignment.relabel(found.labels)
+    carried = carry_ids(found, previous, before)
+    stable, centroids = carried.labels, carried.centroids
     words = {
-        alignment.ids[label]: group["keyword"].tolist() for label, group in found.keywords.groupby("segment", sort=True)
+        carried.alignment.ids[label]: group["keyword"].tolist()
+        for label, group in found.keywords.groupby("segment", sort=True)
     }
-    centroids = {alignment.ids[label]: centroid for label, centroid in found.centroids.items()}
     ids = sorted(centroids)
     frames = {
         "topics": pd.DataFrame(
@@ -93,22 +92,15 @@ def topics_store(
         "n_resamples": n_resamples,
         "reviews": len(reviews),
         "topics": found.n_segments,
-        "stability": found.stability,
-        "outliers_before": found.outliers_before,
-        "outliers_after": found.outliers_after,
-        "backend": found.backend,
-        "next_id": alignment.next_id,
-        "previous_run": previous["run_id"] if previous else None,
-        "events": alignment.events["kind"].value_counts().to_dict(),
+        **carried.record,
         "pipeline": {k: found.params[k] for k in ("reducer", "clusterer", "map", "timings", "max_segment_share")},
     }
     with runs.new_run(con, kind="topics", job_id=job_id, model=model, params=record, seed=seed) as run_id:
         topic_store.insert_topics(con, run_id, frames)
     progress(1.0, "done")
-    kept = int((alignment.events["kind"] == "kept").sum())
     return {
         "message": f"{len(reviews):,} reviews in {found.n_segments} topics ({found.outliers_after:.0%} outliers, "
-        f"stability ARI {found.stability:.2f}); {kept} kept their id from the previous run",
+        f"stability ARI {found.stability:.2f}); {carried.kept} kept their id from the previous run",
         "run_id": run_id,
         "model": model,
         "device": found.backend,
