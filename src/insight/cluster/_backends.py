@@ -25,15 +25,15 @@ REDUCER_DEFAULTS: dict[str, Any] = {
 
 Epochs: umap-learn runs 500 below 10,000 points, but the clusters HDBSCAN finds are settled long
 before: on 10,000 Chinese reviews, 50 epochs agree with the product categories as well as 500 (NMI
-0.56-0.58 either way) in a tenth of the time, and on 5,336 product descriptions they give as many
-segments (bench/segment_vs_bertopic.py and BENCHMARKS.md)."""
+0.56-0.58 either way) in a tenth of the time (bench/segment_probes.py, BENCHMARKS.md)."""
 
 MAP_DEFAULTS: dict[str, Any] = {
     "n_neighbors": 15, "n_components": 2, "min_dist": 0.1, "metric": "cosine", "n_epochs": 50,
 }  # fmt: skip
 """UMAP settings for the 2-D scatter map: a little spread so points stay visible, drawn from the same
 neighbour graph as the clustering. 50 epochs draw the same groups as 100 or 200 (compared by eye on
-10,000 reviews coloured by category) in a quarter of the time of 200 (4.2 s → 1.2 s)."""
+10,000 reviews coloured by category) in a quarter of the time of 200
+(4.1 s → 1.1 s, bench/segment_probes.py)."""
 
 
 REDUCER_KEYS = {

@@ -3,9 +3,10 @@
 Keyword extraction is only as good as its tokens: Chinese has no spaces, so it is segmented with
 jieba's dictionary and algorithm (precise mode with the HMM for unknown words) as implemented in
 Rust by jieba-rs (the ``rjieba`` binding): on 10,000 shopping reviews it gives the Python jieba's
-tokens for 98.8 % of them in a twentieth of the time (0.11 s vs 2.3 s). Latin-script languages are split by a
-Unicode-aware regex that keeps accents ("atrasada", "não") and hyphenated compounds ("wi-fi"),
-expands or splits apostrophe forms ("don't" -> "do not", "d'água" -> "água"), and lower-cases.
+tokens for 98.8 % of them in a twentieth of the time (0.11 s vs 2.1 s, bench/segment_probes.py).
+Latin-script languages are split by a Unicode-aware regex that keeps accents ("atrasada", "não")
+and hyphenated compounds ("wi-fi"), expands or splits apostrophe forms ("don't" -> "do not",
+"d'água" -> "água"), and lower-cases.
 Punctuation, numbers, one-character tokens and stop-words (see :mod:`.stopwords`) are dropped, so
 what remains are candidate keywords. ``ngrams`` then adds bigrams (joined with a space, except
 between two Chinese words, which are joined directly as Chinese is written).
