@@ -3,7 +3,7 @@
 Time split: train on every event before --split-date, test on the purchases from then to --test-until
 (default: the end of the data, 2011-12-09) by shoppers who also bought before it. Items a shopper had
 bought before the split are neither recommended nor counted as hits, for every policy (see
-insight.recommend.evaluate). insight runs at each exploration level (Thompson sampling over interest
+insight.recommendations.evaluate). insight runs at each exploration level (Thompson sampling over interest
 areas, seed fixed); popularity and ALS (the `implicit` package) once.
 
 The store is built once, by the ordinary paths (ingest, then the encode job on item texts only), at
@@ -30,7 +30,7 @@ import _data  # noqa: E402
 
 import insight  # noqa: E402
 from insight.encode.job import encode_store  # noqa: E402
-from insight.recommend import evaluate_recommendations  # noqa: E402
+from insight.recommendations import evaluate_recommendations  # noqa: E402
 
 CACHE = Path(__file__).parent / ".cache"
 MODEL = "all-MiniLM-L6-v2"  # Online Retail's titles are English

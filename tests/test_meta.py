@@ -46,3 +46,18 @@ def test_page_scripts_are_not_top_level_in_pages():
 
 def test_pages_stay_thin():
     assert [p.name for p in _python_files(ROOT / "pages") if len(p.read_text().splitlines()) > 150] == []
+
+
+def test_public_names_do_not_collide_with_subpackages():
+    # `import insight.x` rebinds `insight.x` to the module, so a public function of that name would vanish.
+    import insight
+
+    modules = {p.stem for p in SRC.glob("*.py")} | {p.name for p in SRC.iterdir() if (p / "__init__.py").exists()}
+    assert sorted(set(insight.__all__) & modules) == []
+
+
+def test_recommend_stays_a_function_after_its_package_is_imported():
+    import insight
+    import insight.recommendations  # noqa: F401
+
+    assert callable(insight.recommend) and insight.recommend.__module__ == "insight"

@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from insight.recommend import POLICIES
-from insight.recommend.job import tradeoff_sentence
+from insight.recommendations import POLICIES
+from insight.recommendations.job import tradeoff_sentence
 from insight.ui import jobs, recommend_data, widgets
 from insight.ui.resources import data_version
 

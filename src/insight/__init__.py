@@ -131,7 +131,7 @@ def recommend(con: duckdb.DuckDBPyConnection, user_id: str | None, *, k: int = 1
     share of exploration slots and how much the rest favours variety; ``text=`` serves a new visitor
     from what they wrote. Needs item embeddings (the encode or segments job).
     """
-    from insight.recommend import recommend as run
+    from insight.recommendations import recommend as run
 
     return run(con, user_id, k=k, exploration=exploration, **options)
 
@@ -144,7 +144,7 @@ def evaluate_recommendations(
     One row per policy (insight at each exploration level, popularity, ALS) with ``policy,
     exploration, precision, recall, ndcg, coverage, novelty, diversity`` at k.
     """
-    from insight.recommend import evaluate_recommendations as run
+    from insight.recommendations import evaluate_recommendations as run
 
     return run(con, split_date=split_date, k=k, exploration_levels=exploration_levels, **options)
 

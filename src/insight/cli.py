@@ -248,8 +248,8 @@ def _job(args: argparse.Namespace, kind: str, params: dict) -> int:
 
 
 def _recommend(args: argparse.Namespace) -> int:
-    from insight.recommend import recommend
-    from insight.recommend.job import store_model
+    from insight.recommendations import recommend
+    from insight.recommendations.job import store_model
     from insight.store import connect
 
     con = connect(args.db)
@@ -278,7 +278,7 @@ def _recommend(args: argparse.Namespace) -> int:
 def _evaluate_recs(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from insight.recommend.job import tradeoff_sentence
+    from insight.recommendations.job import tradeoff_sentence
     from insight.store import connect
     from insight.store.runs import current_run
 

@@ -110,7 +110,7 @@ def test_random_user_and_a_new_visitors_text(monkeypatch, segmented_copy):
 
 
 def test_the_evaluation_section_shows_a_finished_run(monkeypatch, segmented_copy):
-    from insight.recommend.job import evaluate_store
+    from insight.recommendations.job import evaluate_store
     from insight.store import connect
     from insight.store.runs import current_run
 

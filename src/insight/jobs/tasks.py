@@ -99,7 +99,7 @@ def _campaign_sim(ctx: JobContext) -> dict:
 
 
 def _recommend_eval(ctx: JobContext) -> dict:
-    from insight.recommend.job import evaluate_store
+    from insight.recommendations.job import evaluate_store
 
     return _call(evaluate_store, ctx, {"split_date", "k", "exploration_levels", "policy", "seed"})
 

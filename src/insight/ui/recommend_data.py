@@ -18,9 +18,9 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 
 from insight import config
-from insight.recommend import Recommender, fit_recommender, recommend_user
-from insight.recommend.fit import resolve_model
-from insight.recommend.job import default_split_date, store_model
+from insight.recommendations import Recommender, fit_recommender, recommend_user
+from insight.recommendations.fit import resolve_model
+from insight.recommendations.job import default_split_date, store_model
 from insight.store import recommend as store
 from insight.ui.charts import PALETTE
 from insight.ui.resources import cursor

@@ -5,10 +5,10 @@ import math
 import numpy as np
 import pytest
 
-from insight.recommend import evaluate_recommendations
-from insight.recommend.metrics import list_metrics
+from insight.recommendations import evaluate_recommendations
+from insight.recommendations.metrics import list_metrics
 from insight.store.recommend import fetch_item_vectors
-from tests.recommend.conftest import MODEL, SPLIT
+from tests.recommendations.conftest import MODEL, SPLIT
 
 COLUMNS = ["policy", "exploration", "precision", "recall", "ndcg", "coverage", "novelty", "diversity"]
 

@@ -14,11 +14,11 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from insight.recommend.evaluate import evaluate_recommendations
-from insight.recommend.fit import fit_recommender
-from insight.recommend.lists import recommend_user
-from insight.recommend.model import Recommender, ScoreWeights
-from insight.recommend.select import POLICIES
+from insight.recommendations.evaluate import evaluate_recommendations
+from insight.recommendations.fit import fit_recommender
+from insight.recommendations.lists import recommend_user
+from insight.recommendations.model import Recommender, ScoreWeights
+from insight.recommendations.select import POLICIES
 
 __all__ = [
     "POLICIES",

@@ -5,8 +5,8 @@ import re
 import numpy as np
 import pytest
 
-from insight.recommend import fit_recommender, recommend, recommend_user
-from tests.recommend.conftest import MODEL, store_id
+from insight.recommendations import fit_recommender, recommend, recommend_user
+from tests.recommendations.conftest import MODEL, store_id
 
 DEED_KINDS = {
     "you bought it": {"purchase"},

@@ -24,9 +24,9 @@ import pandas as pd
 import scipy.sparse as sp
 
 from insight.profiles.build import EVENT_WEIGHTS, touch_weights
-from insight.recommend.areas import Areas
-from insight.recommend.interests import interest_centres
-from insight.recommend.select import AreaEvidence
+from insight.recommendations.areas import Areas
+from insight.recommendations.interests import interest_centres
+from insight.recommendations.select import AreaEvidence
 
 NEIGHBOURS = 100  # co-occurring items kept per item
 SHRINK = 3.0  # co-occurrence cosine is scaled by c / (c + SHRINK): two shoppers prove little

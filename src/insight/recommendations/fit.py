@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 
 from insight.progress import ProgressFn, silent
-from insight.recommend.areas import fit_areas
-from insight.recommend.model import (
+from insight.recommendations.areas import fit_areas
+from insight.recommendations.model import (
     HALF_LIFE_DAYS,
     POSITIVE_KINDS,
     Recommender,
@@ -18,7 +18,7 @@ from insight.recommend.model import (
     cooccurrence,
     item_popularity,
 )
-from insight.recommend.select import area_evidence
+from insight.recommendations.select import area_evidence
 from insight.store import recommend as store
 from insight.store.embeddings import fetch_text_vectors
 

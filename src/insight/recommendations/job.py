@@ -1,6 +1,6 @@
 """The ``recommend_eval`` job: the offline evaluation over the whole store, recorded as a run.
 
-The evaluation (:func:`insight.recommend.evaluate_recommendations`) takes a minute or two on a real
+The evaluation (:func:`insight.recommendations.evaluate_recommendations`) takes a minute or two on a real
 shop, so the app runs it in the background and the page reads the table back from the run's params
 (there is no results table: one small table per run fits in the run row). The default time split
 leaves the last :data:`TEST_MONTHS` months of purchases for testing: recent enough to resemble what
@@ -8,7 +8,7 @@ the shop sells now, long enough for most shoppers to come back.
 
 Item vectors must all come from one encoder. The segments job encodes every text users touched under
 its model, so the current segments run's model is the one to use (:func:`store_model`); without a
-segments run, the model that embedded most items (see :func:`insight.recommend.fit.resolve_model`).
+segments run, the model that embedded most items (see :func:`insight.recommendations.fit.resolve_model`).
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ import duckdb
 import pandas as pd
 
 from insight.progress import ProgressFn, scale, silent
-from insight.recommend.evaluate import evaluate_recommendations
-from insight.recommend.select import POLICIES
+from insight.recommendations.evaluate import evaluate_recommendations
+from insight.recommendations.select import POLICIES
 from insight.store import recommend as store
 from insight.store import runs
 from insight.store.db import data_version
@@ -83,7 +83,7 @@ def evaluate_store(
     """Evaluate recommendations on a time split and record a ``recommend_eval`` run.
 
     The run's params hold the results table as records (columns of
-    :data:`insight.recommend.evaluate.RESULT_COLUMNS`), the split date, users and items evaluated and
+    :data:`insight.recommendations.evaluate.RESULT_COLUMNS`), the split date, users and items evaluated and
     the model. Bad parameters raise ValueError before anything is written, so the previous run stays current.
     """
     levels = sorted({float(level) for level in exploration_levels})

@@ -30,11 +30,11 @@ import scipy.sparse as sp
 
 from insight.profiles.build import EVENT_WEIGHTS
 from insight.progress import ProgressFn, scale, silent
-from insight.recommend.als import fit_als
-from insight.recommend.fit import fit_recommender
-from insight.recommend.lists import rank_users
-from insight.recommend.metrics import METRICS, list_metrics
-from insight.recommend.model import Recommender
+from insight.recommendations.als import fit_als
+from insight.recommendations.fit import fit_recommender
+from insight.recommendations.lists import rank_users
+from insight.recommendations.metrics import METRICS, list_metrics
+from insight.recommendations.model import Recommender
 from insight.store import recommend as store
 
 RESULT_COLUMNS = ["policy", "exploration", *METRICS]

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from insight.profiles.build import EVENT_WEIGHTS
-from insight.recommend.model import Recommender, UserBatch
-from insight.recommend.select import Pick
+from insight.recommendations.model import Recommender, UserBatch
+from insight.recommendations.select import Pick
 
 DEEDS = {
     "purchase": "you bought it",

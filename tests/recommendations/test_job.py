@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from insight.jobs.runner import new_job, run_job
-from insight.recommend.evaluate import RESULT_COLUMNS
-from insight.recommend.job import default_split_date, evaluate_store, store_model, tradeoff_sentence
+from insight.recommendations.evaluate import RESULT_COLUMNS
+from insight.recommendations.job import default_split_date, evaluate_store, store_model, tradeoff_sentence
 from insight.store import connect
 from insight.store.jobs import fetch_job
 from insight.store.recommend import purchase_span

@@ -14,9 +14,9 @@ import pandas as pd
 import scipy.sparse as sp
 
 from insight.progress import ProgressFn, silent
-from insight.recommend.explain import exploit_reason, explore_reason, quote
-from insight.recommend.model import Recommender, UserBatch
-from insight.recommend.select import Pick, select_items
+from insight.recommendations.explain import exploit_reason, explore_reason, quote
+from insight.recommendations.model import Recommender, UserBatch
+from insight.recommendations.select import Pick, select_items
 
 COLUMNS = ["item_id", "title", "score", "kind", "reason"]
 
