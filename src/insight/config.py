@@ -7,6 +7,7 @@ meta-test keeps the two in step (the datasette habit).
 from __future__ import annotations
 
 import os
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,12 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "Secret key for HMAC-SHA256 pseudonymisation of user ids. When unset, `pseudonym_key` in "
         "`.streamlit/secrets.toml` is used, else a random key kept in `<db path>.key` (created once).",
+    ),
+    Setting(
+        "INSIGHT_SETTINGS_FILE",
+        "",
+        "The settings file (TOML: roles, personal-data rules). Empty: `insight.toml` beside the store "
+        "(`data/insight.toml` for the default store), whatever folder a command runs from.",
     ),
     Setting("INSIGHT_MAX_UPLOAD_MB", "500", "Largest upload the Ingest page accepts, in megabytes."),
     Setting("INSIGHT_DEVICE", "auto", "Where models run: `auto` (CUDA with fp16 when present), `cpu` or `cuda`."),
@@ -67,3 +74,25 @@ def setting(env: str) -> str:
 def db_path() -> Path:
     """Path of the store used when none is given."""
     return Path(setting("INSIGHT_DB_PATH"))
+
+
+def settings_file(db: str | Path | None = None) -> Path:
+    """The settings file for the store at ``db`` (default store when None): the environment, else beside the store."""
+    configured = setting("INSIGHT_SETTINGS_FILE").strip()
+    if configured:
+        return Path(configured).expanduser()
+    return Path(db if db is not None and str(db) != ":memory:" else db_path()).resolve().parent / "insight.toml"
+
+
+def file_settings(db: str | Path | None = None) -> dict:
+    """The settings file's contents as a dict (empty when there is no file).
+
+    Raises ValueError naming the file when it is not valid TOML, so a typo never silently drops a rule.
+    """
+    path = settings_file(db)
+    if not path.is_file():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path}: not a valid settings file ({exc})") from None

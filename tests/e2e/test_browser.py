@@ -2,34 +2,12 @@
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
+from tests.e2e.conftest import CHROMIUM, FLAGS, serve
 
 pytestmark = pytest.mark.e2e
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +15,7 @@ def server(demo_db, tmp_path_factory):
     # DuckDB lets one process open a file; AppTests in this process may hold the shared demo store.
     db = tmp_path_factory.mktemp("e2e") / "insight.duckdb"
     shutil.copy(demo_db, db)
-    yield from _serve(db)
+    yield from serve(db)
 
 
 @pytest.fixture(scope="module")
@@ -48,54 +26,7 @@ def fresh_server(tmp_path_factory):
 
     db = tmp_path_factory.mktemp("e2e-flow") / "insight.duckdb"
     insight.ingest(CORPUS, db=db)
-    yield from _serve(db)
-
-
-def _serve(db: Path):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (make test installs it when run as root)")
-    port = _free_port()
-    env = {**os.environ, "INSIGHT_DB_PATH": str(db)}
-    log = open(db.with_suffix(".log"), "w")  # a pipe nobody reads would block the app once full
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        log.close()
-        pytest.fail("the app did not become healthy within 120 s:\n" + db.with_suffix(".log").read_text()[-2000:])
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=20)
-    log.close()
+    yield from serve(db)
 
 
 def test_overview_shows_kpis_in_the_browser(server, tmp_path):
@@ -187,7 +118,7 @@ def segmented_server(segmented_db, tmp_path):
     """The app on a private copy of the segmented shop, stopped at the end of the test (so it can be read)."""
     db = tmp_path / "insight.duckdb"
     shutil.copy(segmented_db, db)
-    served = _serve(db)
+    served = serve(db)
     url = next(served)
     yield url, db, served
 
