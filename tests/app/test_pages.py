@@ -119,8 +119,7 @@ def test_jobs_page_starts_a_job_that_runs_in_the_background(monkeypatch, tmp_pat
     at.run()
     history = at.dataframe[0].value
     assert history.iloc[0]["kind"] == "encode" and "done" in history.iloc[0]["status"]
-    resources.runner().close()
-    resources._runner.clear()
+    resources.close_runner()
 
 
 def test_segments_page_shows_the_segmentation_and_its_cards(monkeypatch, segmented_db):

@@ -145,5 +145,4 @@ def test_the_evaluate_button_runs_the_job_in_the_background(monkeypatch, segment
         assert not at.exception
         assert {m.label for m in at.metric} >= {"precision@5: insight", "precision@5: popularity", "precision@5: ALS"}
     finally:
-        resources.runner().close()
-        resources._runner.clear()
+        resources.close_runner()

@@ -95,5 +95,4 @@ def test_the_start_button_runs_the_simulation_in_the_background(monkeypatch, seg
         assert {m.label: m.value for m in at.metric}["Contacts per campaign"] == "1,000"
         assert isinstance(policies, pd.DataFrame) and policies["expected_per_1000"].between(0, 1000).all()
     finally:
-        resources.runner().close()
-        resources._runner.clear()
+        resources.close_runner()

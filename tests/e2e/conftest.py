@@ -31,8 +31,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(db: Path, *, env: dict | None = None, port: int | None = None):
-    """Start the app on ``db`` as a user would (a generator: yields its URL, stops it when resumed).
+def serve(db: Path, *, env: dict | None = None, port: int | None = None, args: tuple[str, ...] = ()):
+    """Start the app on ``db`` with ``insight serve`` (a generator: yields its URL, stops it when resumed).
 
     Skips the test when Debian's chromium is missing; fails with the server log if it never gets healthy.
     """
@@ -40,21 +40,13 @@ def serve(db: Path, *, env: dict | None = None, port: int | None = None):
         pytest.skip("Debian's chromium is not installed (make test installs it when run as root)")
     port = port or free_port()
     env = {**os.environ, "INSIGHT_DB_PATH": str(db), **(env or {})}
+    if "--secrets" not in args:  # a developer's own [auth] must not turn sign-in on under the tests
+        no_secrets = db.with_suffix(".secrets.toml")
+        no_secrets.write_text("")
+        args = ("--secrets", str(no_secrets), *args)
     log = open(db.with_suffix(".log"), "w")  # a pipe nobody reads would block the app once full
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
+        [sys.executable, "-m", "insight.cli", "serve", "--db", str(db), "--port", str(port), *args],
         cwd=ROOT,
         env=env,
         stdout=log,

@@ -1,23 +1,57 @@
-"""Process-wide resources: the store connection, opened once per app process."""
+"""Process-wide resources: the store connection and the job runner, opened once per app process.
+
+``insight serve`` opens both at start-up (``serve.py``'s lifespan calls :func:`start`), before any page
+is visited: the process holds the store's lock from its first second, so a CLI command started
+meanwhile is told the store is busy, and jobs that a stopped app left ``running`` are marked failed
+at once. Pages reach them through :func:`cursor` and :func:`runner`; a page run in a process that was
+not started that way (AppTest, ``streamlit run app.py``) opens them on first use.
+"""
 
 from __future__ import annotations
 
+import logging
+import threading
+
 import duckdb
-import streamlit as st
 
 from insight import config
 
+log = logging.getLogger(__name__)
+_LOCK = threading.Lock()
+_STORES: dict[str, duckdb.DuckDBPyConnection] = {}
+_RUNNERS: dict = {}
 
-@st.cache_resource(show_spinner=False)
-def _store(path: str) -> duckdb.DuckDBPyConnection:
+
+def start(path: str | None = None) -> duckdb.DuckDBPyConnection:
+    """Open the store at ``path`` (default: ``INSIGHT_DB_PATH``) and its job runner, once per process."""
+    from insight.jobs.runner import JobRunner
     from insight.store import connect
 
-    return connect(path)
+    key = str(path or config.db_path())
+    with _LOCK:
+        if key not in _STORES:
+            _STORES[key] = connect(key)
+            log.info("store %s open", key)
+        if key not in _RUNNERS:
+            _RUNNERS[key] = JobRunner(_STORES[key])  # marks jobs a stopped process left running as failed
+        return _STORES[key]
+
+
+def stop() -> None:
+    """Finish queued jobs, then close every runner and store this process opened (server shutdown, tests)."""
+    with _LOCK:
+        runners, stores = list(_RUNNERS.values()), list(_STORES.values())
+        _RUNNERS.clear()
+        _STORES.clear()
+    for job_runner in runners:
+        job_runner.close()
+    for con in stores:
+        con.close()
 
 
 def cursor() -> duckdb.DuckDBPyConnection:
     """A cursor on the app's store for this script run (DuckDB connections are not thread-safe)."""
-    return _store(str(config.db_path())).cursor()
+    return start().cursor()
 
 
 def data_version() -> int:
@@ -27,13 +61,15 @@ def data_version() -> int:
     return read_version(cursor())
 
 
-@st.cache_resource(show_spinner=False)
-def _runner(path: str):
-    from insight.jobs.runner import JobRunner
-
-    return JobRunner(_store(path))
-
-
 def runner():
-    """The app's job runner (one worker thread); created with the app, it marks interrupted jobs failed."""
-    return _runner(str(config.db_path()))
+    """The app's job runner (one worker thread), started with the store."""
+    start()
+    return _RUNNERS[str(config.db_path())]
+
+
+def close_runner() -> None:
+    """Finish the current store's queued jobs and stop its worker; the next :func:`runner` starts a new one."""
+    with _LOCK:
+        job_runner = _RUNNERS.pop(str(config.db_path()), None)
+    if job_runner is not None:
+        job_runner.close()

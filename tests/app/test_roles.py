@@ -1,0 +1,78 @@
+"""Signed in as each role, a visitor opens what the role allows and is told which role the rest needs."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from insight.ui.navigation import all_pages
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+AUTH = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "test-cookie-secret",
+    "client_id": "insight",
+    "client_secret": "secret",
+    "server_metadata_url": "http://localhost:9400/.well-known/openid-configuration",
+}
+PEOPLE = {
+    "viewer": "vi@shop.example",
+    "marketer": "ma@shop.example",
+    "analyst": "an@shop.example",
+    "admin": "ad@shop.example",
+}
+
+
+@pytest.fixture
+def roles_file(tmp_path, monkeypatch):
+    path = tmp_path / "insight.toml"
+    path.write_text("[roles]\n" + "".join(f'{role} = ["{email}"]\n' for role, email in PEOPLE.items()))
+    monkeypatch.setenv("INSIGHT_SETTINGS_FILE", str(path))
+    return path
+
+
+def _signed_in(monkeypatch, db: Path, email: str | None, **claims) -> AppTest:
+    monkeypatch.setenv("INSIGHT_DB_PATH", str(db))
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": email is not None, **({"email": email} if email else {}), **claims}
+    return at
+
+
+def _refusal(at: AppTest) -> str:
+    return " ".join(w.value for w in at.warning if "role" in w.value)
+
+
+def test_signed_out_visitors_see_only_the_sign_in_button(monkeypatch, roles_file, demo_db):
+    at = _signed_in(monkeypatch, demo_db, None).run()
+    assert not at.exception
+    assert [b.label for b in at.button] == ["Sign in"]
+    assert not at.metric and not at.dataframe  # no number about the shop before sign-in
+
+
+def test_an_account_without_a_role_is_told_so_and_can_sign_out(monkeypatch, roles_file, demo_db):
+    at = _signed_in(monkeypatch, demo_db, "eve@elsewhere.example").run()
+    assert any("no role" in e.value for e in at.error)
+    assert [b.label for b in at.button] == ["Sign out"] and not at.metric
+
+
+def test_an_unverified_address_gets_no_role(monkeypatch, roles_file, demo_db):
+    at = _signed_in(monkeypatch, demo_db, PEOPLE["admin"], email_verified=False).run()
+    assert any("no role" in e.value for e in at.error)
+
+
+@pytest.mark.parametrize("role", list(PEOPLE))
+def test_each_role_opens_its_pages_and_is_refused_the_others(role, monkeypatch, roles_file, demo_db):
+    from insight.access import allows
+
+    at = _signed_in(monkeypatch, demo_db, PEOPLE[role]).run()
+    assert any(f"Signed in as {PEOPLE[role]} · role: {role}" in c.value for c in at.sidebar.caption)
+    for spec in all_pages():
+        at.switch_page(spec.path).run()
+        assert not at.exception, spec.title
+        refusal = _refusal(at)
+        if allows(role, spec.role):
+            assert not refusal, f"{role} was refused {spec.title}"
+        else:
+            assert f"needs the **{spec.role}** role" in refusal and f"your role is {role}" in refusal, spec.title
+            assert not at.dataframe and not at.metric, f"{role} saw numbers on {spec.title}"
