@@ -5,7 +5,7 @@ import streamlit as st
 
 from insight.recommendations import POLICIES
 from insight.recommendations.job import tradeoff_sentence
-from insight.ui import jobs, recommend_data, widgets
+from insight.ui import auth, jobs, recommend_data, widgets
 from insight.ui.resources import data_version
 
 st.header("Recommendations")
@@ -53,7 +53,7 @@ policy = chooser.selectbox(
     help="thompson: areas drawn by Thompson sampling (varies by shopper); ucb: the least-tried promising areas.",
 )
 
-if user_id:
+if user_id and auth.individual_view("recommendations", user_id, "One shopper's recommendations"):
     st.query_params["user"] = user_id
     if not recommend_data.has_history(rec, user_id):
         known = recommend_data.user_known(user_id)
@@ -72,7 +72,7 @@ if user_id:
         icon=":material/person_search:",
         query_params={"user": user_id},
     )
-else:
+elif not user_id:
     st.query_params.pop("user", None)
     st.info("Type a shopper's id, or press **Random active user**.")
 

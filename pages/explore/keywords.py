@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from insight.ui import charts, data, widgets
+from insight.ui import auth, charts, data, widgets
 from insight.ui.filters import current as current_filters
 
 st.header("Keywords")
@@ -55,7 +55,7 @@ typed = st.text_input(
     key="kw_search",
     placeholder="click a bar or a heatmap cell, or type a word",
 )
-if typed:
+if typed and auth.individual_view("review list", f"keyword: {typed}", "Reading the reviews that use a keyword"):
     since, until = (picked[1], picked[2]) if picked and picked[0] == typed else (None, None)
     reviews = data.reviews_with_keyword(typed, filters, since, until)
     st.caption(

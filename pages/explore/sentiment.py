@@ -5,7 +5,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from insight.ui import charts, data, widgets
+from insight.ui import auth, charts, data, widgets
 from insight.ui.filters import current as current_filters
 
 st.header("Review sentiment")
@@ -86,6 +86,9 @@ if review_filters is not filters:
     scope.append(f"{review_filters.start} … {review_filters.end}")
 if scope:
     st.caption("The reviews behind your selection: " + ", ".join(scope))
+looked_at = "sentiment: " + (", ".join(scope + ([f"containing {keyword}"] if keyword else [])) or "all reviews")
+if not auth.individual_view("review list", looked_at, "Reading the reviews"):
+    st.stop()
 reviews = data.scored_reviews(run_id, review_filters, keyword=keyword or None, **drill)
 st.dataframe(reviews, hide_index=True, width="stretch")
 st.download_button("Download these reviews (CSV)", reviews.to_csv(index=False).encode(), "reviews.csv", "text/csv")

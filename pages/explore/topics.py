@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from insight.ui import segment_charts, topic_data, widgets
+from insight.ui import auth, segment_charts, topic_data, widgets
 
 st.header("Topics")
 run = widgets.require_run("topics", "No topics yet. Start **Topics** on the Jobs page (it embeds reviews first).")
@@ -69,7 +69,7 @@ chosen = st.selectbox(
     format_func=lambda t: segment_charts.segment_name(int(t), labels),
     key="topic_pick",
 )
-if chosen is not None:
+if chosen is not None and auth.individual_view("review list", f"topic {chosen}", "Reading a topic's reviews"):
     reviews = topic_data.typical_reviews(run_id, int(chosen))
     st.caption(f"The {len(reviews)} most typical reviews of this topic (highest membership first).")
     reviews = reviews.assign(date=pd.to_datetime(reviews["ts"]).dt.date)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from insight.ui import segment_charts, segment_data, widgets
+from insight.ui import auth, segment_charts, segment_data, widgets
 
 st.header("User profile")
 run = widgets.require_run(
@@ -20,6 +20,7 @@ with by_interest:
     wanted = st.text_input("Interest", placeholder="e.g. vintage tea sets", key="profile_interest")
     if wanted:
         found = segment_data.users_interested_in(run_id, run["model"], wanted, limit=20)
+        auth.log_look("user list", f"interest search: {wanted}")
         st.dataframe(found[["user_id", "similarity", "keywords", "touches"]], hide_index=True, width="stretch")
         picked = st.selectbox("Open", found["user_id"], index=None, key="profile_pick")
         typed = picked or typed
@@ -33,6 +34,7 @@ if profile is None:
     st.warning(f"No profile for user `{user_id}` in this run (unknown id, or no behaviour with text).")
     st.stop()
 st.query_params["user"] = user_id
+auth.log_look("user profile", user_id)  # the router let only analysts and admins in; each look is kept
 
 widgets.kpi_row(
     {

@@ -76,3 +76,45 @@ def test_each_role_opens_its_pages_and_is_refused_the_others(role, monkeypatch, 
         else:
             assert f"needs the **{spec.role}** role" in refusal and f"your role is {role}" in refusal, spec.title
             assert not at.dataframe and not at.metric, f"{role} saw numbers on {spec.title}"
+
+
+@pytest.fixture
+def analysed_copy(analysed_db, tmp_path):
+    import shutil
+
+    path = tmp_path / "analysed.duckdb"
+    shutil.copy(analysed_db, path)
+    return path
+
+
+def _looks(db: Path):
+    from insight.store.access_log import fetch_access
+    from insight.ui import resources
+
+    resources.stop()  # the AppTest's process-wide store connection, so the file can be read here
+    import insight
+
+    con = insight.connect(db)
+    try:
+        return fetch_access(con)
+    finally:
+        con.close()
+
+
+def test_reading_reviews_needs_an_analyst_and_each_look_is_logged(monkeypatch, roles_file, analysed_copy):
+    viewer = _signed_in(monkeypatch, analysed_copy, PEOPLE["viewer"]).run()
+    viewer.switch_page("pages/explore/sentiment.py").run()
+    assert not viewer.exception
+    assert any("Reading the reviews needs the **analyst** role" in c.value for c in viewer.caption)
+    assert not any("text" in d.value.columns for d in viewer.dataframe)  # charts' tables only, no review
+
+    analyst = _signed_in(monkeypatch, analysed_copy, PEOPLE["analyst"]).run()
+    analyst.switch_page("pages/explore/sentiment.py").run()
+    assert not analyst.exception
+    assert any("text" in d.value.columns and "review_id" in d.value.columns for d in analyst.dataframe)
+    analyst.run()  # a rerun of the same view is one look, not two
+    looks = _looks(analysed_copy)
+    assert looks[["actor", "role", "action", "subject"]].values.tolist() == [
+        [PEOPLE["analyst"], "analyst", "review list", "sentiment: all reviews"]
+    ]
+    assert looks["page"].tolist() == ["Sentiment"]

@@ -176,3 +176,14 @@ def recent_looks(*, actor: str | None = None, subject: str | None = None, limit:
     from insight.ui.resources import cursor
 
     return fetch_access(cursor(), actor=actor, subject=subject, limit=limit)
+
+
+def individual_view(action: str, subject: str, what: str) -> bool:
+    """Gate a view of individual people or their reviews: True (and logged) for analysts and admins.
+
+    Others see one line saying what ``what`` needs, and the page carries on with its aggregates.
+    """
+    if not refuse_note("analyst", what):
+        return False
+    log_look(action, subject)
+    return True
