@@ -31,12 +31,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(db: Path, *, env: dict | None = None, port: int | None = None, args: tuple[str, ...] = ()):
+def serve(
+    db: Path, *, env: dict | None = None, port: int | None = None, args: tuple[str, ...] = (), browser: bool = True
+):
     """Start the app on ``db`` with ``insight serve`` (a generator: yields its URL, stops it when resumed).
 
-    Skips the test when Debian's chromium is missing; fails with the server log if it never gets healthy.
+    Skips a ``browser`` test when Debian's chromium is missing; fails with the server log if it never gets healthy.
     """
-    if not Path(CHROMIUM).exists():
+    if browser and not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed (make test installs it when run as root)")
     port = port or free_port()
     env = {**os.environ, "INSIGHT_DB_PATH": str(db), **(env or {})}
