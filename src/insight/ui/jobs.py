@@ -8,14 +8,25 @@ import pandas as pd
 import streamlit as st
 
 from insight.store import jobs as job_store
+from insight.ui import auth
 from insight.ui.resources import cursor, runner
 
 STATUS_ICON = {"queued": "⏳", "running": "▶️", "done": "✅", "failed": "❌", "cancelled": "⏹️"}
+# Who may start (and cancel) a job: admins run the data pipeline; the campaign analyses are marketers' own.
+STARTED_BY = {"campaign_sim": "marketer", "recommend_eval": "marketer"}
+
+
+def may_start(kind: str) -> bool:
+    """Whether the visitor's role may start or cancel jobs of ``kind``."""
+    return auth.can(STARTED_BY.get(kind, "admin"))
 
 
 def start_button(kind: str, params: dict, label: str, *, key: str) -> None:
-    """A button that queues a job and confirms it."""
-    if st.button(label, key=key, type="primary"):
+    """A button that queues a job and confirms it (disabled, saying why, for a role that may not)."""
+    allowed = may_start(kind)
+    if not allowed:
+        auth.refuse_note(STARTED_BY.get(kind, "admin"), "Starting this job")
+    if st.button(label, key=key, type="primary", disabled=not allowed) and may_start(kind):
         job_id = runner().submit(kind, params)
         st.session_state.setdefault("watched_jobs", set()).add(job_id)
         st.toast(f"Started {job_id}", icon="▶️")
@@ -36,7 +47,7 @@ def live_jobs() -> None:
     for row in active.itertuples():
         left, right = st.columns([5, 1])
         left.progress(float(row.progress or 0), f"{row.job_id} · {row.device or ''} · {row.message}")
-        if right.button("Cancel", key=f"cancel_{row.job_id}"):
+        if right.button("Cancel", key=f"cancel_{row.job_id}", disabled=not may_start(row.kind)) and may_start(row.kind):
             runner().cancel(row.job_id)
             st.toast(f"Cancelling {row.job_id}…")
 
