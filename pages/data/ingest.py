@@ -1,14 +1,12 @@
 """Ingest: upload files, see the quality report, inspect quarantined rows and past batches."""
 
-import tempfile
-from pathlib import Path
-
 import streamlit as st
 
 from insight import config
 from insight.ingestion import IngestError, ingest_path
 from insight.ingestion.adapters import ADAPTERS
 from insight.ingestion.report import IngestReport
+from insight.ingestion.uploads import saved_uploads
 from insight.ui import data, widgets
 from insight.ui.resources import cursor
 
@@ -22,32 +20,38 @@ st.caption(
 uploads = st.file_uploader(
     "Files", accept_multiple_files=True, type=["csv", "tsv", "txt", "parquet", "jsonl", "ndjson", "json", "zip", "gz"]
 )
-left, right = st.columns(2)
+left, middle, right = st.columns(3)
 formats = {"auto": "detect from the columns"} | {name: m.DESCRIPTION for name, m in ADAPTERS.items()}
 fmt = left.selectbox("Format", list(formats), format_func=lambda k: f"{k} — {formats[k]}")
-encoding = right.text_input("Text encoding", "utf-8", help="For CSV/JSONL that is not UTF-8, e.g. gb18030.")
+encoding = middle.text_input("Text encoding", "utf-8", help="For CSV/JSONL that is not UTF-8, e.g. gb18030.")
+date_format = right.text_input(
+    "Date format",
+    "",
+    placeholder="e.g. %d/%m/%Y",
+    help="How to read dates such as 03/04/2024: %d/%m/%Y (day first) or %m/%d/%Y (month first). "
+    "Empty: ISO dates are read as they are, and a file's own dates settle the order where they can; "
+    "dates no file settles are quarantined as ambiguous.",
+)
 
 if st.button("Ingest", type="primary", disabled=not uploads):
     bar = st.progress(0.0, "starting")
-    with tempfile.TemporaryDirectory() as tmp:
-        for upload in uploads:
-            (Path(tmp) / Path(upload.name).name).write_bytes(upload.getvalue())
-        target = Path(tmp) / uploads[0].name if len(uploads) == 1 else Path(tmp)
-        name = uploads[0].name if len(uploads) == 1 else ", ".join(u.name for u in uploads)
-        try:
+    try:
+        # Only each upload's base name is used, in a private folder removed afterwards.
+        with saved_uploads((u.name, u.getvalue()) for u in uploads) as saved:
             report = ingest_path(
                 cursor(),
-                target,
+                saved.target,
                 format=None if fmt == "auto" else fmt,
                 encoding=encoding,
+                date_format=date_format or None,
                 db_path=config.db_path(),
-                source_name=name,
+                source_name=saved.display_name,
                 progress=lambda f, m: bar.progress(min(f, 1.0), m),
             )
-            st.session_state["last_report"] = report.to_dict()
-        except IngestError as exc:
-            st.session_state.pop("last_report", None)
-            st.error(f"Nothing was loaded. {exc}")
+        st.session_state["last_report"] = report.to_dict()
+    except IngestError as exc:
+        st.session_state.pop("last_report", None)
+        st.error(f"Nothing was loaded. {exc}")
     bar.empty()
 
 if "last_report" in st.session_state:

@@ -44,24 +44,32 @@ def ingest(
     db: str | Path | duckdb.DuckDBPyConnection | None = None,
     *,
     encoding: str = "utf-8",
+    date_format: str | None = None,
 ) -> IngestReport:
     """Load a file, archive or folder into the store and return its data-quality report.
 
     ``format`` names an adapter (see ``insight ingest --help``); ``None`` detects it. ``db`` is a path,
-    an open connection, or ``None`` for the configured default. Raises ``IngestError`` when nothing
-    can be read; rows that fail validation are quarantined, not raised.
+    an open connection, or ``None`` for the configured default. ``date_format`` (e.g. ``"%d/%m/%Y"``)
+    says how to read numeric dates such as 03/04/2024, which are otherwise quarantined as ambiguous
+    unless the file settles the order. Raises ``IngestError`` when nothing can be read or the
+    pseudonym key is not the store's; rows that fail validation are quarantined, not raised.
     """
     from insight import config
     from insight.ingestion.pipeline import ingest_path
+    from insight.store.keys import PseudonymKeyError
 
+    options = {"format": format, "encoding": encoding, "date_format": date_format}
     if isinstance(db, duckdb.DuckDBPyConnection):
         from insight.store.db import database_path
 
-        return ingest_path(db, path, format=format, encoding=encoding, db_path=database_path(db))
+        return ingest_path(db, path, db_path=database_path(db), **options)
     db_path = config.db_path() if db is None else Path(db)
-    con = connect(db_path)
     try:
-        return ingest_path(con, path, format=format, encoding=encoding, db_path=db_path)
+        con = connect(db_path)
+    except PseudonymKeyError as exc:  # the store was made with another key: refused before any write
+        raise IngestError(str(exc)) from None
+    try:
+        return ingest_path(con, path, db_path=db_path, **options)
     finally:
         con.close()
 

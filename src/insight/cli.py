@@ -52,6 +52,11 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("path")
     ingest.add_argument("--format", choices=sorted(ADAPTERS), help="adapter to use (default: detect)")
     ingest.add_argument("--encoding", default="utf-8", help="text encoding of CSV/JSONL files (default utf-8)")
+    ingest.add_argument(
+        "--date-format",
+        help="how to read dates such as 03/04/2024, e.g. %%d/%%m/%%Y (day first) or %%m/%%d/%%Y (default: ISO; "
+        "other numeric dates only when the file itself settles the order, else they are quarantined)",
+    )
     ingest.add_argument("--db", help="store path (default: INSIGHT_DB_PATH or data/insight.duckdb)")
     ingest.set_defaults(run=_ingest)
 
@@ -194,7 +199,9 @@ def _parser() -> argparse.ArgumentParser:
 def _ingest(args: argparse.Namespace) -> int:
     import insight
 
-    report = insight.ingest(args.path, format=args.format, db=args.db, encoding=args.encoding)
+    report = insight.ingest(
+        args.path, format=args.format, db=args.db, encoding=args.encoding, date_format=args.date_format
+    )
     print(report.to_text())
     if not report.ok:
         print(f"error: {report.message}", file=sys.stderr)

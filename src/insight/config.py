@@ -26,8 +26,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "INSIGHT_PSEUDONYM_KEY",
         "",
-        "Secret key for HMAC-SHA256 pseudonymisation of user ids. When unset, `pseudonym_key` in "
-        "`.streamlit/secrets.toml` is used, else a random key kept in `<db path>.key` (created once).",
+        "Secret key for HMAC-SHA256 pseudonymisation of user ids. When unset, a random key kept beside "
+        "the store in `<db path>.key` (created once, mode 0600), whatever folder a command runs from. "
+        "The store records the key's fingerprint and refuses another key.",
     ),
     Setting(
         "INSIGHT_SETTINGS_FILE",

@@ -1,7 +1,9 @@
-"""One ingest batch end to end: read, adapt, validate, pseudonymise, detect language, load.
+"""One ingest batch end to end: read, adapt, drop personal data, validate, pseudonymise, detect language, load.
 
 Everything a batch writes happens in one transaction, so a failure half-way leaves the store as it
-was; the failed attempt itself is then recorded, so the Ingest page can show what went wrong.
+was; the failed attempt itself is then recorded, so the Ingest page can show what went wrong. The
+pseudonym key is checked against the store's fingerprint of it first, so a store is never fed
+under two keys; the fingerprint is recorded with the first batch.
 """
 
 from __future__ import annotations
@@ -13,15 +15,18 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from insight import config
 from insight.ingestion.adapters import adapter, detect_format
+from insight.ingestion.dates import check_date_format
 from insight.ingestion.errors import IngestError
 from insight.ingestion.language import detect_languages
-from insight.ingestion.pseudonymise import pseudonym_key, pseudonymise
+from insight.ingestion.personal import drop_personal_attributes
+from insight.ingestion.pseudonymise import pseudonymise, scrub_record
 from insight.ingestion.readers import read_source
 from insight.ingestion.report import IngestReport
 from insight.ingestion.validate import Validated, validate
 from insight.progress import ProgressFn, silent
-from insight.store import batches, records
+from insight.store import batches, keys, records
 from insight.store.db import bump_data_version, transaction
 
 REPORTED_FIELDS = {
@@ -38,17 +43,26 @@ def ingest_path(
     *,
     format: str | None = None,
     encoding: str = "utf-8",
+    date_format: str | None = None,
     db_path: str | Path | None = None,
     source_name: str | None = None,
     progress: ProgressFn = silent,
 ) -> IngestReport:
     """Load one file or folder into the store and return its quality report.
 
-    Raises ``IngestError`` when the input cannot be read at all; a batch whose every row is
-    quarantined is stored (for inspection) with status ``rejected``. ``source_name`` is what reports
-    call the input (an upload's file name rather than its temporary path).
+    Raises ``IngestError`` when the input cannot be read at all, or when the pseudonym key is not
+    the one the store was made with (nothing is written then); a batch whose every row is
+    quarantined is stored (for inspection) with status ``rejected``. ``date_format`` (strftime,
+    e.g. ``%d/%m/%Y``) settles dates such as 03/04/2024. ``source_name`` is what reports call the
+    input (an upload's file name rather than its temporary path).
     """
     name = source_name or str(path)
+    try:
+        key = keys.key_for_store(con, db_path)
+        date_format = check_date_format(date_format)
+        keep = _keep_columns(db_path)
+    except (keys.PseudonymKeyError, ValueError) as exc:
+        raise IngestError(str(exc)) from None
     progress(0.0, f"reading {path}")
     source = read_source(path, encoding=encoding)
     previous = batches.find_loaded_batch(con, source.content_hash)
@@ -66,16 +80,20 @@ def ingest_path(
     started = datetime.now()
     progress(0.2, f"converting {fmt} data")
     canon = adapter(fmt).convert(source)
+    canon.users, dropped = drop_personal_attributes(canon.users, keep)
     rows_read = sum(len(f.frame) for f in source.files) + canon.extra_rows
     progress(0.4, f"validating {rows_read:,} rows")
-    checked = validate(canon)
+    checked = validate(canon, date_format=date_format)
     progress(0.6, "pseudonymising ids and detecting languages")
-    _pseudonymise(checked, pseudonym_key(db_path))
+    _pseudonymise(checked, key.secret, personal={c.lower() for c in dropped})
     _detect_languages(checked)
     report = _report(batch_id, name, fmt, rows_read, checked)
+    report.dropped_columns = dropped
+    report.settings_file = str(config.settings_file(db_path)) if dropped else ""
     progress(0.8, "writing to the store")
     try:
         with transaction(con):
+            keys.record_key(con, key)
             batches.insert_batch(
                 con, batch_id=batch_id, source=name, format=fmt, content_hash=source.content_hash, started_at=started
             )
@@ -101,11 +119,24 @@ def ingest_path(
     return report
 
 
-def _pseudonymise(checked: Validated, key: bytes) -> None:
+def _keep_columns(db_path: str | Path | None) -> list[str]:
+    """``[privacy] keep_columns`` from the settings file: personal-looking columns to store anyway."""
+    keep = config.file_settings(db_path).get("privacy", {}).get("keep_columns", [])
+    if not isinstance(keep, list) or not all(isinstance(c, str) for c in keep):
+        raise ValueError(f"{config.settings_file(db_path)}: [privacy] keep_columns must be a list of column names")
+    return keep
+
+
+def _pseudonymise(checked: Validated, key: bytes, *, personal: set[str]) -> None:
+    """Pseudonyms for user ids in the good rows and in quarantined records, which lose personal columns too."""
     for table in ("users", "events", "reviews"):
         frame = checked.tables[table]
         if not frame.empty:
             checked.tables[table] = frame.assign(user_id=pseudonymise(frame["user_id"], key))
+    if not checked.quarantine.empty:
+        checked.quarantine = checked.quarantine.assign(
+            record=[scrub_record(r, key, personal=personal) for r in checked.quarantine["record"]]
+        )
 
 
 def _detect_languages(checked: Validated) -> None:

@@ -1,47 +1,71 @@
 """HMAC-SHA256 pseudonyms for user ids, so raw customer ids never reach the store.
 
-The key comes from ``INSIGHT_PSEUDONYM_KEY``, else ``pseudonym_key`` in ``.streamlit/secrets.toml``,
-else a random key created once beside the store (``<db>.key``). The same key always gives the same
-pseudonym, which is what makes re-ingestion idempotent; losing the key means new data no longer
-joins old users.
+The key is ``INSIGHT_PSEUDONYM_KEY``, else a random key created once beside the store (``<db>.key``,
+mode 0600): see ``insight.store.keys``, which also keeps the store from being fed under two keys.
+The same key always gives the same pseudonym, which is what makes re-ingestion idempotent; losing
+the key means new data no longer joins old users.
+
+Quarantined rows are pseudonymised too: their stored ``record`` carries the pseudonym where the
+source had the raw id, so a rejected row can still be matched to its user without revealing them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import os
-import secrets
-import tomllib
-from pathlib import Path
+import json
 
 import pandas as pd
 
+from insight.store.keys import PseudonymKey, find_key
+
 PREFIX = "u_"
-_MEMORY_KEY = secrets.token_hex(32)  # for throw-away in-memory stores
 
 
-def pseudonym_key(db_path: str | Path | None) -> bytes:
-    """The pseudonymisation key for the store at ``db_path``, creating a key file if none is configured."""
-    if os.environ.get("INSIGHT_PSEUDONYM_KEY"):
-        return os.environ["INSIGHT_PSEUDONYM_KEY"].encode()
-    secrets_file = Path(".streamlit/secrets.toml")
-    if secrets_file.exists():
-        configured = tomllib.loads(secrets_file.read_text()).get("pseudonym_key")
-        if configured:
-            return str(configured).encode()
-    if db_path is None or str(db_path) == ":memory:":
-        return _MEMORY_KEY.encode()
-    key_file = Path(f"{db_path}.key")
-    if not key_file.exists():
-        key_file.parent.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip().encode()
+def pseudonym_key(db_path) -> bytes:
+    """The key for the store at ``db_path`` (created beside it when none is configured)."""
+    return find_key(db_path, create=True).secret
 
 
-def pseudonymise(ids: pd.Series, key: bytes) -> pd.Series:
+def pseudonym(raw: str, key: bytes) -> str:
+    """The pseudonym of one raw id."""
+    return PREFIX + hmac.new(key, raw.encode(), hashlib.sha256).hexdigest()[:20]
+
+
+def pseudonymise(ids: pd.Series, key: bytes | PseudonymKey) -> pd.Series:
     """Pseudonym per raw id (nulls stay null); each distinct id is hashed once."""
+    secret = key.secret if isinstance(key, PseudonymKey) else key
     distinct = ids.dropna().astype(str).unique()
-    table = {raw: PREFIX + hmac.new(key, raw.encode(), hashlib.sha256).hexdigest()[:20] for raw in distinct}
+    table = {raw: pseudonym(raw, secret) for raw in distinct}
     return ids.map(lambda raw: table.get(str(raw)) if pd.notna(raw) else None)
+
+
+def scrub_record(record: dict, key: bytes, *, personal: set[str]) -> dict:
+    """A quarantined row as it may be stored: the user id pseudonymised, personal data left out.
+
+    ``personal`` holds the lower-cased names of columns judged personal for this batch; such a
+    column is removed whether it sits in the record itself or inside its JSON ``attributes``.
+    Attributes that are not valid JSON cannot be checked, so they are not stored at all (the row's
+    reason already says why it was set aside).
+    """
+    clean = {k: v for k, v in record.items() if str(k).lower() not in personal}
+    raw_id = clean.get("user_id")
+    if not _missing(raw_id):
+        clean["user_id"] = pseudonym(str(raw_id).strip(), key)
+    attributes = clean.get("attributes")
+    if isinstance(attributes, str) and attributes.strip():
+        try:
+            parsed = json.loads(attributes)
+        except json.JSONDecodeError:
+            clean["attributes"] = None
+        else:
+            clean["attributes"] = (
+                json.dumps({k: v for k, v in parsed.items() if k.lower() not in personal}, ensure_ascii=False)
+                if isinstance(parsed, dict)
+                else None
+            )
+    return clean
+
+
+def _missing(value) -> bool:
+    return value is None or (not isinstance(value, list | dict) and bool(pd.isna(value)))

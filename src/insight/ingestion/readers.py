@@ -6,6 +6,7 @@ the columns mean is the adapters' job.
 
 from __future__ import annotations
 
+import csv
 import gzip
 import hashlib
 import io
@@ -19,6 +20,9 @@ import pandas as pd
 from insight.ingestion.errors import IngestError
 
 TABULAR = (".csv", ".tsv", ".txt", ".parquet", ".jsonl", ".ndjson", ".json")
+# Python's csv module (pandas' separator-sniffing engine) refuses a field over 131,072 characters
+# and with it the whole file; a long review text is ordinary data, so lift the limit.
+_FIELD_LIMIT = 2**31 - 1
 
 
 @dataclass
@@ -96,6 +100,8 @@ def _read_bytes(name: str, data: bytes, encoding: str) -> list[SourceFile]:
     if lower.endswith((".jsonl", ".ndjson", ".json")):
         return [SourceFile(name, _read_jsonl(name, text), first_row=1)]
     sep = "\t" if lower.endswith(".tsv") else None
+    if csv.field_size_limit() < _FIELD_LIMIT:
+        csv.field_size_limit(_FIELD_LIMIT)
     try:
         frame = pd.read_csv(
             io.StringIO(text),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
 
 
@@ -22,6 +23,16 @@ class IngestReport:
     date_range: tuple[str | None, str | None] = (None, None)
     languages: dict[str, int] = field(default_factory=dict)
     message: str = ""
+    dropped_columns: dict[str, str] = field(default_factory=dict)  # personal-data column -> why it was dropped
+    settings_file: str = ""  # where [privacy] keep_columns would keep one
+
+    @property
+    def keep_snippet(self) -> str:
+        """The settings-file lines that would keep the first dropped column (empty when none was dropped)."""
+        if not self.dropped_columns:
+            return ""
+        first = json.dumps([next(iter(self.dropped_columns))], ensure_ascii=False)
+        return f"# {self.settings_file or 'insight.toml beside the store'}\n[privacy]\nkeep_columns = {first}"
 
     @property
     def ok(self) -> bool:
@@ -55,6 +66,12 @@ class IngestReport:
             lines.append(f"  quarantined: {sum(self.quarantined.values()):,}")
             for reason, n in sorted(self.quarantined.items(), key=lambda kv: -kv[1]):
                 lines.append(f"    {n:>8,}  {reason}  (first: {self.quarantine_examples.get(reason, '?')})")
+        if self.dropped_columns:
+            lines.append(f"  personal data not stored ({len(self.dropped_columns)} user columns):")
+            for column, why in self.dropped_columns.items():
+                lines.append(f"    {column}: {why}")
+            lines.append("    to store one in later batches, list it in the settings file:")
+            lines.extend(f"      {line}" for line in self.keep_snippet.splitlines())
         if self.missing:
             lines.append("  missing values: " + ", ".join(f"{k} {n:,}" for k, n in self.missing.items()))
         if any(self.date_range):

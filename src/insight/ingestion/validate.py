@@ -6,14 +6,20 @@ offending value (so the quality report can count them); the value itself is in t
 
 from __future__ import annotations
 
+import json
+import math
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from insight.ingestion.canonical import EVENT_ALIASES, EVENT_TYPES, FIELDS, LABELS, PROVENANCE, Canonical
+from insight.ingestion.dates import read_timestamps
 
 LABEL_ALIASES = {"pos": "positive", "neg": "negative", "neu": "neutral", "1": "positive", "0": "negative"}
 KEYS = {"users": ("user_id",), "items": ("item_id",), "reviews": ("review_id",), "events": ("event_id",)}
+IDS = ("user_id", "item_id", "review_id")
+_DECIMAL = r"[+-]?\d+(\.\d+)?"
 
 
 @dataclass
@@ -23,18 +29,6 @@ class Validated:
     tables: dict[str, pd.DataFrame]
     quarantine: pd.DataFrame
     duplicates_in_file: dict[str, int] = field(default_factory=dict)
-
-
-def parse_timestamps(values: pd.Series) -> pd.Series:
-    """Timestamps (naive, UTC for zoned input) from ISO or other common spellings; NaT where unreadable."""
-    if pd.api.types.is_datetime64_any_dtype(values):
-        return values.dt.tz_convert(None) if getattr(values.dt, "tz", None) else values
-    text = values.astype("string").str.strip()
-    parsed = pd.to_datetime(text, errors="coerce", format="ISO8601", utc=True)
-    retry = parsed.isna() & text.notna()
-    if retry.any():
-        parsed[retry] = pd.to_datetime(text[retry], errors="coerce", format="mixed", utc=True)
-    return parsed.dt.tz_convert(None).astype("datetime64[us]")
 
 
 def _blank_to_null(frame: pd.DataFrame) -> pd.DataFrame:
@@ -49,13 +43,13 @@ def _blank_to_null(frame: pd.DataFrame) -> pd.DataFrame:
 class _Checker:
     """Collects failed rows of one table, removing each from the frame as it fails."""
 
-    def __init__(self, table: str, frame: pd.DataFrame):
-        self.table, self.frame = table, frame
+    def __init__(self, table: str, frame: pd.DataFrame, *, date_format: str | None = None):
+        self.table, self.frame, self.date_format = table, frame, date_format
         self.source_fields: dict[str, str] = frame.attrs.get("source_fields", {})
         self.failed: list[pd.DataFrame] = []
 
     def fail(self, mask: pd.Series, column: str, reason: str) -> None:
-        mask = mask.fillna(False).astype(bool)
+        mask = mask.reindex(self.frame.index, fill_value=False).fillna(False).astype(bool)
         if not mask.any():
             return
         bad = self.frame[mask]
@@ -79,6 +73,8 @@ class _Checker:
         raw = self.frame[column]
         number = pd.to_numeric(raw, errors="coerce")
         self.fail(raw.notna() & number.isna(), column, f"{column} is not a number")
+        # inf, -inf and numbers too large for a double (1e400) would turn every sum into inf
+        self.fail(np.isinf(number.loc[self.frame.index].astype(float)), column, f"{column} is not a finite number")
         number = number.loc[self.frame.index]
         if low is not None or high is not None:
             outside = (number < (low if low is not None else -float("inf"))) | (
@@ -90,20 +86,72 @@ class _Checker:
     def timestamp(self, column: str, *, required: bool) -> None:
         if required:
             self.required(column)
-        parsed = parse_timestamps(self.frame[column])
-        self.fail(self.frame[column].notna() & parsed.isna(), column, f"{column} is not a date")
-        self.frame = self.frame.assign(**{column: parse_timestamps(self.frame[column])})
+        stamps, reasons = read_timestamps(self.frame[column], files=self.frame["_file"], date_format=self.date_format)
+        for reason in reasons.dropna().unique():
+            self.fail(reasons == reason, column, f"{column} {reason}")
+        self.frame = self.frame.assign(**{column: stamps.loc[self.frame.index]})
+
+    def ids(self) -> None:
+        """Ids as text; whole numbers stored as floats (Parquet ``1.0``, CSV ``2.0``) become ``1``, ``2``.
+
+        Otherwise a float id never joins the same id written as an integer elsewhere. A number with
+        a fraction is no id at all, so it is set aside rather than rounded.
+        """
+        for column in (c for c in IDS if c in self.frame.columns):
+            values = self.frame[column]
+            if pd.api.types.is_integer_dtype(values):
+                text, whole = values.astype("Int64").astype("string"), pd.Series(True, index=values.index)
+            elif pd.api.types.is_float_dtype(values):
+                whole = values.map(lambda v: pd.isna(v) or (math.isfinite(v) and float(v).is_integer()))
+                text = values.map(lambda v: None if pd.isna(v) else str(int(v)) if float(v).is_integer() else str(v))
+                text = text.where(whole, values.astype("string"))
+            else:
+                written = values.dropna().astype(str)
+                # A column of decimals with a point is a float column written out (2.0, 3.0); text ids stay as they are.
+                if (
+                    written.empty
+                    or not written.str.fullmatch(_DECIMAL).all()
+                    or not written.str.contains(".", regex=False).any()
+                ):
+                    continue
+                text = values.astype("string").str.replace(r"\.0+$", "", regex=True)
+                whole = values.isna() | ~text.str.contains(".", regex=False).fillna(False)
+            self.fail(~whole, column, f"{column.replace('_', ' ')} is a number with a fraction")
+            self.frame = self.frame.assign(
+                **{column: text.loc[self.frame.index].astype(object).where(lambda t: t.notna(), None)}
+            )
+
+    def attributes(self) -> None:
+        """Quarantine rows whose attributes are not a JSON object, with the parser's own reason."""
+        reasons = self.frame["attributes"].map(_json_problem)
+        for reason in reasons.dropna().unique():
+            self.fail(reasons == reason, "attributes", f"attributes {reason}")
 
 
-def validate(canon: Canonical) -> Validated:
-    """Check every table; return typed good rows, quarantined rows and in-file duplicate counts."""
+def _json_problem(value) -> str | None:
+    if value is None or (not isinstance(value, dict | list) and pd.isna(value)):
+        return None
+    try:
+        parsed = json.loads(value) if isinstance(value, str) else value
+    except json.JSONDecodeError as exc:
+        return f"are not valid JSON ({exc.msg})"
+    return None if isinstance(parsed, dict) else "are not a JSON object"
+
+
+def validate(canon: Canonical, *, date_format: str | None = None) -> Validated:
+    """Check every table; return typed good rows, quarantined rows and in-file duplicate counts.
+
+    ``date_format`` (strftime, e.g. ``%d/%m/%Y``) settles the day/month order of numeric dates.
+    """
     tables, failed, duplicates = {}, [], {}
     for table, frame in canon.tables().items():
-        check = _Checker(table, _blank_to_null(frame))
+        # a unique index: checks line up masks by label, and adapters may stack frames without one
+        check = _Checker(table, _blank_to_null(frame).reset_index(drop=True), date_format=date_format)
         check.frame.attrs = frame.attrs
         if check.frame.empty:
             tables[table] = check.frame
             continue
+        check.ids()
         _CHECKS[table](check)
         clean = check.frame
         clean.attrs = frame.attrs
@@ -131,6 +179,7 @@ def validate(canon: Canonical) -> Validated:
 
 def _users(check: _Checker) -> None:
     check.required("user_id")
+    check.attributes()
     check.timestamp("first_seen", required=False)
 
 
@@ -161,6 +210,8 @@ def _events(check: _Checker) -> None:
 
 def _reviews(check: _Checker) -> None:
     check.numeric("rating", low=1, high=5, what="rating is outside 1–5")
+    rating = check.frame["rating"]
+    check.fail(rating.notna() & (rating % 1 != 0), "rating", "rating is not a whole number of stars (1–5)")
     # A label describes a text; without the text (or a rating) there is nothing to analyse.
     check.fail(check.frame["text"].isna() & check.frame["rating"].isna(), "text", "has neither text nor rating")
     check.timestamp("timestamp", required=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,21 +12,69 @@ import numpy as np
 import pandas as pd
 
 from insight import config
+from insight.store import keys
 from insight.store.schema import MIGRATIONS
+
+SCRUB_MIGRATION = 7  # removes raw ids from quarantined records; the file is rewritten after it
 
 
 def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the store at ``path`` and bring its schema up to date.
 
     ``None`` means the configured default (``INSIGHT_DB_PATH``); ``":memory:"`` gives a throw-away store.
+    The store file and its write-ahead log are private to the owner (mode 0600). A read-write open
+    refuses, with ``PseudonymKeyError``, a pseudonym key other than the one the store was made with,
+    when a key can be found (``INSIGHT_PSEUDONYM_KEY`` or ``<db>.key``; see ``insight.store.keys``).
     """
     target = str(config.db_path() if path is None else path)
     if target != ":memory:":
+        _private_files()
         Path(target).parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(target, read_only=read_only)
+    if target != ":memory:" and not read_only:
+        for file in (Path(target), Path(f"{target}.wal")):
+            if file.exists() and file.stat().st_mode & 0o077:
+                file.chmod(0o600)  # a store made before files were private
     if not read_only:
-        migrate(con)
+        applied = migrate(con)
+        if SCRUB_MIGRATION in applied and target != ":memory:" and scalar(con, "select count(*) from quarantine"):
+            # Migration 7 removed raw ids, but DuckDB leaves the old values in freed blocks of the file.
+            con.close()
+            _rewrite(target)
+            con = duckdb.connect(target)
+        key = keys.find_key(target, create=False) if target != ":memory:" else None
+        if key is not None:  # without a key nothing can be pseudonymised, so reading needs no check
+            try:
+                keys.check_key(con, key, db_path=target)
+            except keys.PseudonymKeyError:
+                con.close()
+                raise
     return con
+
+
+def _rewrite(target: str) -> None:
+    """Copy the store into a fresh file and swap it in, so no freed block keeps a value deleted earlier."""
+    fresh = f"{target}.rewrite"
+    for leftover in (Path(fresh), Path(f"{fresh}.wal")):
+        leftover.unlink(missing_ok=True)
+    con = duckdb.connect(fresh)
+    try:
+        con.execute(f"attach '{target.replace(chr(39), chr(39) * 2)}' as previous (read_only)")
+        name = scalar(con, "select current_database()").replace('"', '""')
+        con.execute(f'copy from database previous to "{name}"')
+        con.execute("detach previous")
+    finally:
+        con.close()
+    os.replace(fresh, target)
+
+
+def _private_files() -> None:
+    """Make files this process creates from now on private (umask 077).
+
+    DuckDB creates the store and re-creates its write-ahead log after every checkpoint with the
+    process umask and offers no mode of its own, so a chmod after opening would not cover the log.
+    """
+    os.umask(os.umask(0o077) | 0o077)
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:

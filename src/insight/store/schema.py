@@ -280,4 +280,20 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         );
         """,
     ),
+    (
+        7,
+        "quarantine keeps no raw user id or attributes",
+        """
+        -- Quarantined rows used to keep the source's raw user id (an e-mail address, say) and the
+        -- user's attributes verbatim. The key that would turn an id into its pseudonym is not known
+        -- here, so earlier records lose both (every record is earlier: the migration runs once, before
+        -- any batch of this version); rows quarantined from now on carry the pseudonym.
+        update quarantine
+        set record = json_merge_patch(record, '{"user_id": "[raw id removed]"}')
+        where json_extract_string(record, '$.user_id') is not null;
+        update quarantine
+        set record = json_merge_patch(record, '{"attributes": "[removed: may hold personal data]"}')
+        where json_extract_string(record, '$.attributes') is not null;
+        """,
+    ),
 )

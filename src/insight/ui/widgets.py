@@ -41,7 +41,7 @@ def empty_store() -> None:
 
 
 def ingest_report(report: IngestReport) -> None:
-    """A batch's quality report: outcome, counts, quarantine reasons and missing values."""
+    """A batch's quality report: outcome, counts, quarantine reasons, missing values and personal data left out."""
     status = {"loaded": st.success, "already_loaded": st.info}.get(report.status, st.error)
     status(
         f"**{report.source}** ({report.format}): {report.status.replace('_', ' ')}"
@@ -80,6 +80,15 @@ def ingest_report(report: IngestReport) -> None:
             st.dataframe(
                 pd.DataFrame(report.missing.items(), columns=["field", "rows without a value"]), hide_index=True
             )
+    if report.dropped_columns:
+        st.caption("Personal data not stored: these user columns were left out of the users' attributes")
+        st.dataframe(
+            pd.DataFrame(report.dropped_columns.items(), columns=["column", "why it was left out"]), hide_index=True
+        )
+        st.caption(
+            "To store one in later batches, list it in the settings file (users already stored stay as they are):"
+        )
+        st.code(report.keep_snippet, language="toml")
 
 
 def run_caption(run: dict, data_version: int) -> None:

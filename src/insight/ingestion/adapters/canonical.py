@@ -73,7 +73,7 @@ def _users(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.rename(columns={"signup_date": "first_seen"})
     if extra:
         out["attributes"] = [
-            json.dumps({k: v for k, v in row.items() if pd.notna(v)}, ensure_ascii=False)
+            json.dumps({k: v for k, v in row.items() if isinstance(v, dict | list) or pd.notna(v)}, ensure_ascii=False)
             for row in frame[extra].to_dict("records")
         ]
         out = out.drop(columns=extra)
