@@ -40,3 +40,16 @@ def test_an_upload_name_with_control_characters_is_refused_with_the_reason(monke
     at.button[0].click().run()
     assert not at.exception
     assert any("Nothing was loaded" in e.value and "control characters" in e.value for e in at.error)
+
+
+def test_the_report_on_the_page_says_which_personal_columns_were_left_out(monkeypatch, tmp_path):
+    monkeypatch.setenv("INSIGHT_DB_PATH", str(tmp_path / "store.duckdb"))
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    at.switch_page("pages/data/ingest.py").run()
+    users = b"user_id,email,tier\nu1,alice@example.com,gold\n"
+    at.file_uploader[0].set_value(("users.csv", users, "text/csv")).run()
+    at.button[0].click().run()
+    assert not at.exception
+    dropped = next(df.value for df in at.dataframe if "why it was left out" in df.value.columns)
+    assert dropped.to_dict("records") == [{"column": "email", "why it was left out": "its name says an e-mail address"}]
+    assert any('keep_columns = ["email"]' in c.value for c in at.code)
