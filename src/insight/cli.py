@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -35,8 +34,9 @@ def main(argv: list[str] | None = None) -> int:
         raise
     except Exception as exc:  # one line for the person at the terminal; the traceback helps nobody there
         from insight.ingestion import IngestError
+        from insight.store.keys import PseudonymKeyError
 
-        if isinstance(exc, IngestError):
+        if isinstance(exc, IngestError | PseudonymKeyError):
             print(f"error: {exc}", file=sys.stderr)
             return 1
         raise
@@ -63,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="build a store from generated demo data and start the app on it")
     demo.add_argument("--db", help="store path (default: INSIGHT_DB_PATH or data/insight.duckdb)")
     demo.add_argument("--no-serve", action="store_true", help="only build the store")
-    demo.add_argument("--port", type=int, default=8501)
+    _serve_options(demo)
     demo.set_defaults(run=_demo)
 
     batches = sub.add_parser("batches", help="list recent ingest batches with their reports")
@@ -189,11 +189,30 @@ def _parser() -> argparse.ArgumentParser:
     jobs.add_argument("--limit", type=int, default=10)
     jobs.set_defaults(run=_jobs)
 
-    serve = sub.add_parser("serve", help="start the app on a store")
+    serve = sub.add_parser("serve", help="start the app on a store (127.0.0.1 only unless sign-in is configured)")
     serve.add_argument("--db")
-    serve.add_argument("--port", type=int, default=8501)
-    serve.set_defaults(run=lambda a: _serve(Path(a.db or config.db_path()), a.port))
+    _serve_options(serve)
+    serve.set_defaults(run=lambda a: _serve(Path(a.db or config.db_path()), a))
     return parser
+
+
+def _serve_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--port", type=int, default=8501)
+    parser.add_argument(
+        "--address",
+        help="address to listen on (default: 127.0.0.1 without sign-in, every interface with sign-in)",
+    )
+    parser.add_argument(
+        "--secrets",
+        help="Streamlit secrets file with the [auth] sign-in settings (default: ~/.streamlit/secrets.toml and "
+        ".streamlit/secrets.toml in the app folder)",
+    )
+    parser.add_argument(
+        "--no-auth",
+        action="store_true",
+        dest="no_auth",
+        help="allow listening on a non-local address without sign-in (anyone who reaches it can read the data)",
+    )
 
 
 def _ingest(args: argparse.Namespace) -> int:
@@ -216,7 +235,7 @@ def _demo(args: argparse.Namespace) -> int:
     for report in build_demo_store(db):
         print(report.to_text())
     print(f"demo store ready: {db}")
-    return 0 if args.no_serve else _serve(db, args.port)
+    return 0 if args.no_serve else _serve(db, args)
 
 
 def _batches(args: argparse.Namespace) -> int:
@@ -307,29 +326,56 @@ def _evaluate_recs(args: argparse.Namespace) -> int:
 
 def _jobs(args: argparse.Namespace) -> int:
     from insight.store import connect
-    from insight.store.jobs import fetch_jobs
+    from insight.store.jobs import fail_orphans, fetch_jobs
 
-    frame = fetch_jobs(connect(args.db), limit=args.limit)
+    con = connect(args.db)
+    fail_orphans(con)  # this process holds the store, so no job of another process can still be running
+    frame = fetch_jobs(con, limit=args.limit)
     for row in frame.itertuples():
         print(f"{row.created_at:%Y-%m-%d %H:%M}  {row.job_id:<22} {row.status:<9} {row.device or '':<5} {row.message}")
     return 0
 
 
-def _serve(db: Path, port: int) -> int:
-    env = {**os.environ, "INSIGHT_DB_PATH": str(db.resolve())}
+def _serve(db: Path, args: argparse.Namespace) -> int:
+    """Replace this process with the app's server on ``db``, bound as :mod:`insight.serving` decides."""
+    from insight import serving
+
+    secrets = [Path(args.secrets).resolve()] if args.secrets else serving.secrets_files(APP.parent)
+    if args.secrets and not secrets[0].is_file():
+        print(f"error: no secrets file at {secrets[0]}", file=sys.stderr)
+        return 2
+    try:
+        plan = serving.plan(
+            args.address,
+            no_auth=args.no_auth,
+            sign_in=serving.auth_settings(secrets) is not None,
+        )
+    except serving.ServeRefused as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    from insight.store import connect
+
+    connect(db).close()  # a busy store or a wrong pseudonym key: one line here, not a server that cannot start
+    env = {**os.environ, "INSIGHT_DB_PATH": str(db.resolve()), **plan.env}
     command = [
         sys.executable,
         "-m",
         "streamlit",
         "run",
-        str(APP),
+        str(APP.parent / "serve.py"),
+        "--server.address",
+        plan.address,
         "--server.port",
-        str(port),
+        str(args.port),
         "--server.maxUploadSize",
         config.setting("INSIGHT_MAX_UPLOAD_MB"),
+        *(["--secrets.files", str(secrets[0])] if args.secrets else []),
     ]
-    print("starting:", " ".join(command), f"(store {db})")
-    return subprocess.call(command, env=env, cwd=APP.parent)
+    for note in plan.notes:
+        print(note, file=sys.stderr if note.startswith("WARNING") else sys.stdout)
+    print(f"insight on http://{plan.address}:{args.port} (store {db})", flush=True)
+    os.chdir(APP.parent)
+    os.execve(sys.executable, command, env)  # the server becomes this process: signals reach it directly
 
 
 if __name__ == "__main__":

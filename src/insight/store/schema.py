@@ -281,6 +281,22 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         """,
     ),
     (
+        6,
+        "access log: who looked at which person, when",
+        """
+        -- One row per individual-level look (a user's profile, a list of reviews or users with ids),
+        -- written when it is shown, so an admin can answer "who looked at this customer?".
+        create table access_log (
+            seen_at  timestamp not null,
+            actor    varchar not null,   -- the signed-in e-mail address, or 'local' without sign-in
+            role     varchar not null,
+            action   varchar not null,   -- what was looked at: user profile, review list, user list ...
+            subject  varchar not null,   -- a pseudonymous user id, or what the list was narrowed to
+            page     varchar
+        );
+        """,
+    ),
+    (
         7,
         "quarantine keeps no raw user id or attributes",
         """
