@@ -6,6 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from insight.ui.navigation import all_pages
+from insight.ui.text import md
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 AUTH = {
@@ -66,7 +67,7 @@ def test_each_role_opens_its_pages_and_is_refused_the_others(role, monkeypatch, 
     from insight.access import allows
 
     at = _signed_in(monkeypatch, demo_db, PEOPLE[role]).run()
-    assert any(f"Signed in as {PEOPLE[role]} · role: {role}" in c.value for c in at.sidebar.caption)
+    assert any(f"Signed in as {md(PEOPLE[role])} · role: {role}" in c.value for c in at.sidebar.caption)
     for spec in all_pages():
         at.switch_page(spec.path).run()
         assert not at.exception, spec.title

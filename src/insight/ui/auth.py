@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from insight import access
+from insight.ui import text
 
 _VISITOR = "_insight_visitor"
 _SEEN = "_insight_logged_looks"
@@ -94,8 +95,9 @@ def _signed_in_visitor(rules: access.RoleRules) -> Visitor:
     if visitor.role is None:
         st.header("No access yet")
         st.error(
-            f"You are signed in as {email or 'an account without an e-mail address'!s}, which has no role "
-            "in this insight. Ask an admin to add your address or domain to the `[roles]` of its settings file."
+            f"You are signed in as {text.md(email) if email else 'an account without an e-mail address'}, "
+            "which has no role in this insight. Ask an admin to add your address or domain to the `[roles]` of "
+            "its settings file."
         )
         st.button("Sign out", on_click=st.logout)
         st.stop()
@@ -141,7 +143,7 @@ def account_box() -> None:
     person = visitor()
     with st.sidebar:
         if person.signed_in:
-            st.caption(f"Signed in as {person.email} · role: {person.role}")
+            st.caption(f"Signed in as {text.md(person.email)} · role: {person.role}")
             st.button("Sign out", on_click=st.logout, key="sign_out")
         elif os.environ.get(NO_AUTH_ENV):
             st.caption(f"No sign-in (--no-auth): everyone who reaches this app is {person.role}.")
