@@ -61,3 +61,18 @@ def test_recommend_stays_a_function_after_its_package_is_imported():
     import insight.recommendations  # noqa: F401
 
     assert callable(insight.recommend) and insight.recommend.__module__ == "insight"
+
+
+def test_every_download_goes_through_one_function():
+    # One download button in the app (widgets.download_file), and CSV text is written only by insight.exports,
+    # which neutralises spreadsheet formulas; the demo generator writes its own input files.
+    code = [ROOT / "app.py", *_python_files(ROOT / "pages"), *_python_files(SRC)]
+    buttons = [
+        f"{p.relative_to(ROOT)}:{n}"
+        for p in code
+        for n, line in enumerate(p.read_text().splitlines(), 1)
+        if re.search(r"\bdownload_button\(", line)
+    ]
+    assert len(buttons) == 1 and buttons[0].startswith("src/insight/ui/widgets.py:"), buttons
+    writers = [str(p.relative_to(ROOT)) for p in code if ".to_csv(" in p.read_text()]
+    assert sorted(writers) == ["src/insight/demo/generate.py", "src/insight/exports.py"]

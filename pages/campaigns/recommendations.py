@@ -7,6 +7,7 @@ from insight.recommendations import POLICIES
 from insight.recommendations.job import tradeoff_sentence
 from insight.ui import auth, jobs, recommend_data, widgets
 from insight.ui.resources import data_version
+from insight.ui.text import code, md
 
 st.header("Recommendations")
 st.markdown(
@@ -22,7 +23,7 @@ if not recommend_data.has_items():
 try:
     rec = recommend_data.fitted(version)
 except ValueError as exc:
-    st.info(f"Recommendations need item embeddings under one model: {exc}.")
+    st.info(f"Recommendations need item embeddings under one model: {md(exc)}.")
     st.page_link("pages/data/jobs.py", label="Go to Jobs", icon=":material/play_circle:")
     st.stop()
 st.caption(
@@ -56,13 +57,13 @@ policy = chooser.selectbox(
 if user_id and auth.individual_view("recommendations", user_id, "One shopper's recommendations"):
     st.query_params["user"] = user_id
     if not recommend_data.has_history(rec, user_id):
-        known = recommend_data.user_known(user_id)
+        known, who = recommend_data.user_known(user_id), code(user_id)
         st.warning(
-            (f"`{user_id}` has no history to learn from yet" if known else f"No shopper `{user_id}` in the store")
+            (f"{who} has no history to learn from yet" if known else f"No shopper {who} in the store")
             + ": showing best-sellers. Ids are pseudonymised; copy one from Segments or press **Random active user**."
         )
     picks = recommend_data.recommendations(rec, user_id, k=k, exploration=exploration, policy=policy)
-    st.markdown(f"**{len(picks)} items for `{user_id}`**: " + recommend_data.list_summary(picks))
+    st.markdown(f"**{len(picks)} items for {code(user_id)}**: " + recommend_data.list_summary(picks))
     st.dataframe(
         recommend_data.styled(picks), hide_index=True, width="stretch", column_config=recommend_data.LIST_COLUMNS
     )

@@ -9,6 +9,7 @@ from insight.ingestion.report import IngestReport
 from insight.ingestion.uploads import saved_uploads
 from insight.ui import data, widgets
 from insight.ui.resources import cursor
+from insight.ui.text import md
 
 st.header("Ingest")
 st.caption(
@@ -51,7 +52,7 @@ if st.button("Ingest", type="primary", disabled=not uploads):
         st.session_state["last_report"] = report.to_dict()
     except IngestError as exc:
         st.session_state.pop("last_report", None)
-        st.error(f"Nothing was loaded. {exc}")
+        st.error(f"Nothing was loaded. {md(exc)}")
     bar.empty()
 
 if "last_report" in st.session_state:
@@ -77,9 +78,4 @@ if report.quarantined:
     reason = st.selectbox("Quarantined rows — reason", ["all", *report.quarantined])
     rows = data.quarantined_rows(chosen, None if reason == "all" else reason)
     st.dataframe(rows, hide_index=True, width="stretch")
-    st.download_button(
-        "Download these rows (CSV)",
-        rows.to_csv(index=False).encode(),
-        file_name=f"quarantine_{chosen}.csv",
-        mime="text/csv",
-    )
+    widgets.download_csv(rows, f"quarantine_{chosen}.csv", "Download these rows (CSV)")

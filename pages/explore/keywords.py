@@ -62,4 +62,4 @@ if typed and auth.individual_view("review list", f"keyword: {typed}", "Reading t
         f"{len(reviews):,} reviews" + (f" from {since:%Y-%m-%d}" if since is not None else "") + " (up to 200 shown)"
     )
     st.dataframe(reviews, hide_index=True, width="stretch")
-    st.download_button("Download (CSV)", reviews.to_csv(index=False).encode(), "keyword_reviews.csv", "text/csv")
+    widgets.download_csv(reviews, "keyword_reviews.csv", "Download (CSV)")

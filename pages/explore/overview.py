@@ -6,6 +6,7 @@ from insight.ingestion.report import IngestReport
 from insight.ui import charts, data, widgets
 from insight.ui.filters import current as current_filters
 from insight.ui.resources import data_version
+from insight.ui.text import md
 
 st.header("Overview")
 filters = current_filters()
@@ -60,7 +61,7 @@ if not categories.empty:
 
 st.subheader("Latest ingests")
 for row in data.recent_batches(limit=3).itertuples():
-    with st.expander(f"{row.started_at:%Y-%m-%d %H:%M} · {row.source} · {row.status}"):
+    with st.expander(f"{row.started_at:%Y-%m-%d %H:%M} · {md(row.source)} · {row.status}"):
         widgets.ingest_report(
             IngestReport.from_dict(row.report)
             if row.report

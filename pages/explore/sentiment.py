@@ -7,6 +7,7 @@ import streamlit as st
 
 from insight.ui import auth, charts, data, widgets
 from insight.ui.filters import current as current_filters
+from insight.ui.text import md
 
 st.header("Review sentiment")
 filters = current_filters()
@@ -68,7 +69,7 @@ else:
         format_func=lambda i: worst.set_index("item_id").loc[i, "item"],
     )
     keywords = data.complaint_keywords(run_id, filters, item)
-    st.write("Top complaint keywords: " + (", ".join(f"**{k}**" for k in keywords["keyword"]) or "—"))
+    st.write("Top complaint keywords: " + (", ".join(f"**{md(k)}**" for k in keywords["keyword"]) or "—"))
     if st.toggle("Show this product's negative reviews", key="show_item_reviews"):
         drill = {"sentiment": "negative", "item_id": item}
 
@@ -81,7 +82,7 @@ chosen = right.selectbox(
     index=["any", "negative", "neutral", "positive"].index(drill.get("sentiment", "any")),
 )
 drill["sentiment"] = None if chosen == "any" else chosen
-scope = [f"{k} = {v}" for k, v in drill.items() if v]
+scope = [f"{k} = {md(v)}" for k, v in drill.items() if v]
 if review_filters is not filters:
     scope.append(f"{review_filters.start} … {review_filters.end}")
 if scope:
@@ -91,4 +92,4 @@ if not auth.individual_view("review list", looked_at, "Reading the reviews"):
     st.stop()
 reviews = data.scored_reviews(run_id, review_filters, keyword=keyword or None, **drill)
 st.dataframe(reviews, hide_index=True, width="stretch")
-st.download_button("Download these reviews (CSV)", reviews.to_csv(index=False).encode(), "reviews.csv", "text/csv")
+widgets.download_csv(reviews, "reviews.csv", "Download these reviews (CSV)")

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from insight.ui import auth, segment_charts, segment_data, widgets
+from insight.ui.text import code, md
 
 st.header("User profile")
 run = widgets.require_run(
@@ -31,7 +32,7 @@ if not user_id:
     st.stop()
 profile = segment_data.user(run_id, user_id)
 if profile is None:
-    st.warning(f"No profile for user `{user_id}` in this run (unknown id, or no behaviour with text).")
+    st.warning(f"No profile for user {code(user_id)} in this run (unknown id, or no behaviour with text).")
     st.stop()
 st.query_params["user"] = user_id
 auth.log_look("user profile", user_id)  # the router let only analysts and admins in; each look is kept
@@ -44,7 +45,7 @@ widgets.kpi_row(
         "Profile": "cold start" if profile["cold_start"] else "from behaviour",
     }
 )
-st.markdown(f"**Interest keywords:** {profile['keywords'] or '—'}")
+st.markdown(f"**Interest keywords:** {md(profile['keywords'] or '—')}")
 
 months = segment_data.user_periods(run_id, user_id)
 left, right = st.columns(2)

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from insight.ui import segment_charts, segment_data, widgets
+from insight.ui.text import code, md
 
 st.header("Segments")
 run = widgets.require_run(
@@ -55,9 +56,7 @@ if chosen:
     selected = people[people["user_id"].isin(chosen)]
     st.markdown(f"**{len(selected):,} users selected**")
     st.dataframe(selected[["user_id", "segment_id", "keywords", "touches", "drift"]], hide_index=True, width="stretch")
-    st.download_button(
-        "Download selection (CSV)", selected.to_csv(index=False).encode(), "selected_users.csv", "text/csv"
-    )
+    widgets.download_csv(selected, "selected_users.csv", "Download selection (CSV)")
     with st.form("save_audience"):
         name = st.text_input("Audience name", placeholder="e.g. lasso: runners and hikers")
         if st.form_submit_button("Save as audience", type="primary"):
@@ -65,17 +64,17 @@ if chosen:
                 definition = {"kind": "selection", "segments_run": run_id, "users": len(chosen)}
                 audience_id = segment_data.save_audience(name, chosen, definition)
             except ValueError as exc:
-                st.error(str(exc))
+                st.error(md(exc))
             else:
-                st.success(f"Saved audience **{name}** ({len(chosen):,} users) as `{audience_id}`.")
+                st.success(f"Saved audience **{md(name)}** ({len(chosen):,} users) as {code(audience_id)}.")
 
 st.subheader("Segments")
 for row in cards.itertuples():
     with st.container(border=True):
         head, numbers = st.columns([3, 2])
-        head.markdown(f"**{segment_charts.segment_name(row.segment_id, labels)}** · {row.size:,} users")
-        head.caption(f"Keywords: {row.keywords or '—'}")
-        head.caption(f"Categories: {row.categories or '—'}")
+        head.markdown(f"**{md(segment_charts.segment_name(row.segment_id, labels))}** · {row.size:,} users")
+        head.caption(f"Keywords: {md(row.keywords or '—')}")
+        head.caption(f"Categories: {md(row.categories or '—')}")
         sentiment = "—" if pd.isna(row.sentiment) else f"{row.sentiment:+.2f}"
         numbers.caption(
             f"Spend {row.spend:,.0f} · buyers {row.buyers:,} · reviews {row.reviews:,} · sentiment {sentiment}"

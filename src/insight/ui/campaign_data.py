@@ -20,6 +20,7 @@ from insight.store import targeting as store
 from insight.targeting import AudienceDefinition, InterestIndex, Lookalikes, PrivacyRules, ProfileCard, Reach
 from insight.targeting.definition import DEFAULT_INTEREST_THRESHOLD
 from insight.ui.resources import cursor
+from insight.ui.text import md
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -224,8 +225,8 @@ def show_overlaps(result: Reach) -> None:
 
 def show_card(card: ProfileCard, segment_names: dict[int, str]) -> None:
     """The profile card: interests, segments, spend, sentiment and categories bought."""
-    st.markdown("Top interests: " + (", ".join(f"{w} ({s:.0%})" for w, s in card.interests) or "—"))
-    mix = ", ".join(f"{segment_names.get(i, 'outliers')} ({s:.0%})" for i, s in card.segments)
+    st.markdown("Top interests: " + (", ".join(f"{md(w)} ({s:.0%})" for w, s in card.interests) or "—"))
+    mix = ", ".join(f"{md(segment_names.get(i, 'outliers'))} ({s:.0%})" for i, s in card.segments)
     st.markdown("Segments: " + (mix or "—"))
     sentiment = "—" if card.sentiment is None else f"{card.sentiment:+.2f}"
     st.caption(

@@ -1,10 +1,17 @@
-"""Plotly figures with the house style: colour-blind-safe palette, labelled axes with units."""
+"""Plotly figures with the house style: colour-blind-safe palette, labelled axes with units.
+
+Categories, languages and keywords are shop text, and Plotly renders HTML in labels: every label a
+figure shows goes through :func:`insight.ui.text.plot`, while ``customdata`` keeps the raw value that
+a click hands back to the page (to filter the store by).
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
+
+from insight.ui.text import plot, plot_column
 
 PALETTE = px.colors.qualitative.Safe
 EVENT_ORDER = ["view", "search", "click", "cart", "fav", "purchase", "refund", "cancel"]
@@ -24,6 +31,7 @@ def _style(fig: go.Figure, *, y_title: str) -> go.Figure:
 
 def event_activity(frame: pd.DataFrame, grain: str) -> go.Figure:
     """Stacked events per period, one colour per event type."""
+    frame = frame.assign(event_type=plot_column(frame["event_type"]))
     order = [t for t in EVENT_ORDER if t in set(frame["event_type"])] + sorted(
         set(frame["event_type"]) - set(EVENT_ORDER)
     )
@@ -41,7 +49,8 @@ def event_activity(frame: pd.DataFrame, grain: str) -> go.Figure:
 
 def review_activity(frame: pd.DataFrame, grain: str) -> go.Figure:
     """Reviews per period (bars, by language) with the average rating (line, right axis)."""
-    fig = px.bar(frame, x="period", y="reviews", color="language", color_discrete_sequence=PALETTE)
+    shown = frame.assign(language=plot_column(frame["language"]))
+    fig = px.bar(shown, x="period", y="reviews", color="language", color_discrete_sequence=PALETTE)
     rating = (
         frame.groupby("period")
         .apply(
@@ -70,7 +79,7 @@ def review_activity(frame: pd.DataFrame, grain: str) -> go.Figure:
 
 def top_categories(frame: pd.DataFrame) -> go.Figure:
     """Horizontal bars of events per category, purchases overlaid."""
-    frame = frame.sort_values("events")
+    frame = frame.sort_values("events").assign(category=lambda f: plot_column(f["category"]))
     fig = go.Figure(
         [
             go.Bar(y=frame["category"], x=frame["events"], orientation="h", name="events", marker_color=PALETTE[0]),
@@ -93,9 +102,11 @@ SENTIMENT_COLOURS = {"negative": "#CC6677", "neutral": "#DDCC77", "positive": "#
 
 def sentiment_bars(frame: pd.DataFrame, by: str, *, horizontal: bool = False) -> go.Figure:
     """Stacked review counts per sentiment along a dimension (click a bar to see its reviews)."""
-    axis = {"y": by, "x": "reviews", "orientation": "h"} if horizontal else {"x": by, "y": "reviews"}
+    shown = f"{by} "  # the label column; ``by`` itself stays raw in customdata, for the click
+    axis = {"y": shown, "x": "reviews", "orientation": "h"} if horizontal else {"x": shown, "y": "reviews"}
     fig = px.bar(
-        frame,
+        frame.assign(**{shown: plot_column(frame[by])}),
+        labels={shown: by},
         color="sentiment",
         color_discrete_map=SENTIMENT_COLOURS,
         category_orders={"sentiment": list(SENTIMENT_COLOURS)},
@@ -115,7 +126,7 @@ def keyword_heatmap(trends: pd.DataFrame, top: int = 25) -> go.Figure:
         go.Heatmap(
             z=matrix.to_numpy() * 100,
             x=matrix.columns,
-            y=matrix.index,
+            y=[plot(k) for k in matrix.index],
             colorscale="Cividis",
             colorbar=dict(title="% of reviews"),
             customdata=[[[k, str(p)] for p in matrix.columns] for k in matrix.index],
@@ -129,10 +140,11 @@ def keyword_heatmap(trends: pd.DataFrame, top: int = 25) -> go.Figure:
 def keyword_lines(trends: pd.DataFrame) -> go.Figure:
     """Share of reviews using each chosen keyword, per period."""
     fig = px.line(
-        trends.assign(percent=trends["share"] * 100),
+        trends.assign(percent=trends["share"] * 100, shown=plot_column(trends["keyword"])),
         x="period",
         y="percent",
-        color="keyword",
+        color="shown",
+        labels={"shown": "keyword"},
         markers=True,
         color_discrete_sequence=PALETTE,
         custom_data=["keyword", "period"],
@@ -144,13 +156,14 @@ def keyword_bars(frame: pd.DataFrame) -> go.Figure:
     """Top keywords of a group by c-TF-IDF weight (click a bar for its reviews)."""
     frame = frame.sort_values("weight")
     fig = px.bar(
-        frame,
+        frame.assign(shown=plot_column(frame["keyword"])),
         x="weight",
-        y="keyword",
+        y="shown",
         orientation="h",
         color_discrete_sequence=PALETTE,
         custom_data=["keyword"],
         hover_data=["count"],
+        labels={"shown": "keyword"},
     )
     fig.update_layout(
         height=max(260, 22 * len(frame)),

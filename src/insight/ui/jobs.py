@@ -10,6 +10,7 @@ import streamlit as st
 from insight.store import jobs as job_store
 from insight.ui import auth
 from insight.ui.resources import cursor, runner
+from insight.ui.text import md
 
 STATUS_ICON = {"queued": "⏳", "running": "▶️", "done": "✅", "failed": "❌", "cancelled": "⏹️"}
 # Who may start (and cancel) a job: admins run the data pipeline; the campaign analyses are marketers' own.
@@ -39,14 +40,14 @@ def live_jobs() -> None:
     active = frame[frame["status"].isin(job_store.ACTIVE)]
     watched = st.session_state.setdefault("watched_jobs", set())
     for row in frame[frame["job_id"].isin(watched) & ~frame["status"].isin(job_store.ACTIVE)].itertuples():
-        st.toast(f"{row.job_id} {row.status}: {row.message}", icon=STATUS_ICON[row.status])
+        st.toast(md(f"{row.job_id} {row.status}: {row.message}"), icon=STATUS_ICON[row.status])  # messages quote data
         watched.discard(row.job_id)
     if active.empty:
         st.caption("No job running.")
         return
     for row in active.itertuples():
         left, right = st.columns([5, 1])
-        left.progress(float(row.progress or 0), f"{row.job_id} · {row.device or ''} · {row.message}")
+        left.progress(float(row.progress or 0), md(f"{row.job_id} · {row.device or ''} · {row.message}"))
         if right.button("Cancel", key=f"cancel_{row.job_id}", disabled=not may_start(row.kind)) and may_start(row.kind):
             runner().cancel(row.job_id)
             st.toast(f"Cancelling {row.job_id}…")

@@ -1,10 +1,17 @@
-"""Figures of the segment and topic pages: the point map, shares over time, movements and drift."""
+"""Figures of the segment and topic pages: the point map, shares over time, movements and drift.
+
+Segment and topic names are made of shop text (keywords, categories) and hover shows review texts;
+Plotly renders HTML in both, so they go through :func:`insight.ui.text.plot`; ``customdata`` keeps the
+raw ids a selection hands back.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
+
+from insight.ui.text import plot
 
 PALETTE = px.colors.qualitative.Dark24 + px.colors.qualitative.Light24
 OUTLIER_COLOUR = "#c8c8c8"
@@ -42,11 +49,15 @@ def group_map(points: pd.DataFrame, labels: dict[int, str], *, group: str, key: 
                 x=part["x"],
                 y=part["y"],
                 mode="markers",
-                name=segment_name(int(segment), labels),
+                name=plot(segment_name(int(segment), labels)),
                 marker=dict(size=5, color=colours[int(segment)], opacity=0.5 if segment < 0 else 0.8),
                 customdata=part[[key]].to_numpy(),
-                text=part[hover].fillna(""),
-                hovertemplate="%{customdata[0]}<br>%{text}<extra>%{fullData.name}</extra>",
+                # ids come from the shop's files too: the hover shows them escaped, never the raw customdata
+                text=[
+                    f"{plot(k)}<br>{plot(h)}"
+                    for k, h in zip(part[key].astype(str), part[hover].fillna(""), strict=True)
+                ],
+                hovertemplate="%{text}<extra>%{fullData.name}</extra>",
             )
         )
     fig.update_layout(
@@ -65,14 +76,14 @@ def segment_shares(
     of: str = "active users",
 ) -> go.Figure:  # fmt: skip
     """Stacked share per ``group`` value (segment, topic) and period; ``count`` is the column shown on hover."""
-    frame = shares.assign(segment=[segment_name(int(s), labels) for s in shares[group]])
+    frame = shares.assign(segment=[plot(segment_name(int(s), labels)) for s in shares[group]])
     colours = colour_map(sorted(shares[group].unique()))
     fig = px.area(
         frame,
         x="period",
         y="share",
         color="segment",
-        color_discrete_map={segment_name(s, labels): c for s, c in colours.items()},
+        color_discrete_map={plot(segment_name(s, labels)): c for s, c in colours.items()},
         custom_data=[group, count],
         labels={"share": f"share of {of}", "period": ""},
     )
@@ -85,8 +96,8 @@ def movements(flows: pd.DataFrame, labels: dict[int, str], source_name: str, tar
     """A Sankey of users from their segment in one period (left) to their segment in the next (right)."""
     left = sorted(flows["source"].unique())
     right = sorted(flows["target"].unique())
-    names = [f"{segment_name(s, labels)} · {source_name}" for s in left] + [
-        f"{segment_name(s, labels)} · {target_name}" for s in right
+    names = [plot(f"{segment_name(s, labels)} · {source_name}") for s in left] + [
+        plot(f"{segment_name(s, labels)} · {target_name}") for s in right
     ]
     colours = colour_map(sorted(set(left) | set(right)))
     fig = go.Figure(
@@ -114,7 +125,7 @@ def drift(periods: pd.DataFrame) -> go.Figure:
 
 def growth(frame: pd.DataFrame, labels: dict[int, str]) -> go.Figure:
     """Segments by change in share between two periods (points of share gained or lost)."""
-    frame = frame.assign(segment=[segment_name(int(s), labels) for s in frame["segment_id"]])
+    frame = frame.assign(segment=[plot(segment_name(int(s), labels)) for s in frame["segment_id"]])
     fig = px.bar(frame, x="change", y="segment", orientation="h", labels={"change": "change in share (points)"})
     fig.update_layout(height=max(260, 24 * len(frame)), margin=dict(l=10, r=10, t=10, b=10), yaxis_title=None)
     fig.update_yaxes(autorange="reversed")

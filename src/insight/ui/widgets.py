@@ -1,18 +1,26 @@
-"""Reusable page pieces: KPI rows, chart-with-table, empty states and ingest reports."""
+"""Reusable page pieces: KPI rows, chart-with-table, downloads, empty states and ingest reports.
+
+User text passes through :mod:`insight.ui.text` before it reaches Markdown, and every download in the
+app goes through :func:`download_file` (CSV through :func:`download_csv`, which neutralises formulas).
+"""
 
 from __future__ import annotations
+
+import contextlib
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from insight import exports
 from insight.ingestion.report import IngestReport
+from insight.ui.text import code, md
 
 
 def kpi_row(values: dict[str, str | int | float]) -> None:
-    """One metric per column."""
+    """One metric per column; a text value is shown as text (it may be a segment name or other shop text)."""
     for column, (label, value) in zip(st.columns(len(values)), values.items(), strict=True):
-        column.metric(label, f"{value:,}" if isinstance(value, int) else value)
+        column.metric(label, f"{value:,}" if isinstance(value, int) else md(value) if isinstance(value, str) else value)
 
 
 def chart_with_table(fig: go.Figure, frame: pd.DataFrame, name: str) -> None:
@@ -22,13 +30,26 @@ def chart_with_table(fig: go.Figure, frame: pd.DataFrame, name: str) -> None:
         st.plotly_chart(fig, width="stretch", key=f"chart_{name}")
     with table:
         st.dataframe(frame, width="stretch", hide_index=True)
-        st.download_button(
-            "Download CSV",
-            frame.to_csv(index=False).encode(),
-            file_name=f"{name}.csv",
-            mime="text/csv",
-            key=f"download_{name}",
-        )
+        download_csv(frame, f"{name}.csv", key=f"download_{name}")
+
+
+MIME_TYPES = {".csv": "text/csv", ".parquet": "application/vnd.apache.parquet"}
+
+
+def download_csv(frame: pd.DataFrame, file_name: str, label: str = "Download CSV", *, key: str | None = None) -> None:
+    """A button that downloads the frame as CSV, formulas neutralised (:func:`insight.exports.csv_bytes`)."""
+    download_file(exports.csv_bytes(frame), file_name, label, key=key)
+
+
+def download_file(data: bytes, file_name: str, label: str, *, key: str | None = None, where=None) -> None:
+    """A download button for a file a library function built (CSV ones through :mod:`insight.exports`).
+
+    The one place the app offers a download, so that no page can hand out an unguarded CSV. ``where``
+    is the column or container to draw it in (the main area by default).
+    """
+    mime = next((m for suffix, m in MIME_TYPES.items() if file_name.endswith(suffix)), "application/octet-stream")
+    with where if where is not None else contextlib.nullcontext():
+        st.download_button(label, data, file_name=file_name, mime=mime, key=key)
 
 
 def empty_store() -> None:
@@ -44,8 +65,8 @@ def ingest_report(report: IngestReport) -> None:
     """A batch's quality report: outcome, counts, quarantine reasons, missing values and personal data left out."""
     status = {"loaded": st.success, "already_loaded": st.info}.get(report.status, st.error)
     status(
-        f"**{report.source}** ({report.format}): {report.status.replace('_', ' ')}"
-        + (f" — {report.message}" if report.message else "")
+        f"**{md(report.source)}** ({md(report.format)}): {report.status.replace('_', ' ')}"
+        + (f" — {md(report.message)}" if report.message else "")
     )
     if report.status == "already_loaded":
         return
@@ -62,9 +83,9 @@ def ingest_report(report: IngestReport) -> None:
         st.caption("Loaded by table")
         st.dataframe(pd.DataFrame(report.loaded.items(), columns=["table", "rows added"]), hide_index=True)
         if any(report.date_range):
-            st.caption(f"Date range: {report.date_range[0]} … {report.date_range[1]}")
+            st.caption(md(f"Date range: {report.date_range[0]} … {report.date_range[1]}"))
         if report.languages:
-            st.caption("Texts by language: " + ", ".join(f"{k} {v:,}" for k, v in report.languages.items()))
+            st.caption("Texts by language: " + ", ".join(f"{md(k)} {v:,}" for k, v in report.languages.items()))
     with right:
         if report.quarantined:
             st.caption("Quarantined by reason")
@@ -95,7 +116,7 @@ def run_caption(run: dict, data_version: int) -> None:
     """Where the numbers come from: run, model, parameters, time and whether newer data exists."""
     stale = run["data_version"] < data_version
     st.caption(
-        f"Run `{run['run_id']}` · model {run['model']} · {run['created_at']:%Y-%m-%d %H:%M} · "
+        f"Run {code(run['run_id'])} · model {md(run['model'])} · {run['created_at']:%Y-%m-%d %H:%M} · "
         f"data version {run['data_version']}" + (" · **stale: data changed since; re-run on Jobs**" if stale else "")
     )
 
