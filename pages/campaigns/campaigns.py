@@ -4,11 +4,10 @@ from dataclasses import replace
 
 import streamlit as st
 
-from insight.targeting import AudienceTooSmall, PrivacyUnavailable, privacy_rules
+from insight.targeting import PrivacyUnavailable, privacy_rules
 from insight.ui import campaign_data as cd
 from insight.ui import data, segment_charts, segment_data, widgets
 from insight.ui.resources import data_version
-from insight.ui.text import code, md
 
 st.header("Campaigns")
 version = data_version()
@@ -19,7 +18,7 @@ try:
     rules = privacy_rules()
     rules.ensure_available()
 except (ValueError, PrivacyUnavailable) as exc:
-    st.error(f"Check the privacy settings: {md(exc)}")
+    st.error(f"Check the privacy settings: {exc}")
     st.stop()
 run = data.current_run("segments")
 run_id = run["run_id"] if run else None
@@ -46,19 +45,19 @@ with build:
         found = cd.lookalikes(core_spec, version, run_id, saved_state) if len(seed) >= rules.k else None
         if found is None:
             st.caption(f"Lookalikes grow an audience of at least {rules.k} users; build one first.")
-        elif found.ranked.empty:
-            st.caption("Every profiled user is already in the audience.")
+        elif found.addable(rules.k) == 0:
+            st.caption(f"Fewer than {rules.k} profiled users are left outside the audience to add as lookalikes.")
         else:
-            most, show_curve = len(found.ranked), True
-            if st.session_state.get("aud_grow", 0) > most:
-                st.session_state["aud_grow"] = most
+            most, show_curve = found.addable(rules.k), True
+            st.session_state["aud_grow"] = min(st.session_state.get("aud_grow", 0), most) // rules.k * rules.k
             grow = st.slider(
                 "Lookalike users to add",
                 0,
                 most,
-                0,
                 key="aud_grow",
-                help="The profiled users most similar to the audience's mean interests.",
+                step=rules.k,
+                help=f"The profiled users most similar to the audience's mean interests, added {rules.k} at a time "
+                f"(INSIGHT_MIN_AUDIENCE), so that two positions never differ by fewer than {rules.k} people.",
             )
             similarity = found.threshold_for(grow)
 definition = replace(definition, lookalike_similarity=similarity)
@@ -66,10 +65,10 @@ spec = definition.to_json()
 
 with preview:
     st.subheader("Reach")
-    st.caption(md(definition.describe(names, saved_names)))
+    st.caption(definition.describe(names, saved_names))
     result = cd.reach(spec, version, run_id, saved_state, rules)
     if result.suppressed:
-        st.warning(md(result.reason))
+        st.warning(result.reason)
         if not definition.is_everyone:
             st.caption("Users each condition matches on its own:")
             st.dataframe(cd.conditions(spec, version, run_id, saved_state, rules), hide_index=True, width="stretch")
@@ -81,7 +80,7 @@ with preview:
             st.markdown("**Overlap with saved audiences**")
             cd.show_overlaps(result)
         st.markdown("**Who they are**")
-        cd.show_card(result.card, names)
+        cd.show_card(result.card, names, rules.k)
     if show_curve:
         st.markdown("**Audience size against similarity**")
         figure = cd.curve_chart(cd.curve(core_spec, version, run_id, saved_state, rules), similarity, result.size)
@@ -96,20 +95,20 @@ else:
     if save_col.button("Save audience", type="primary", key="aud_save"):
         try:
             audience_id = cd.save(name, definition, run_id)
-        except (AudienceTooSmall, ValueError) as exc:
-            st.error(md(exc))
+        except ValueError as exc:  # no name, or refused by the privacy rules (AudienceRefused), with the reason
+            st.error(str(exc))
         else:
-            st.success(f"Saved **{md(name.strip())}** as {code(audience_id)}; it is re-evaluated when you refresh it.")
+            st.success(f"Saved **{name.strip()}** as `{audience_id}`; it is re-evaluated when you refresh it.")
     share = st.slider("Holdout share (left out of the campaign, to measure it)", 0.0, 0.5, 0.1, 0.05, key="aud_holdout")
     seed_value = int(st.number_input("Holdout seed", 0, step=1, key="aud_holdout_seed"))
     csv_col, parquet_col = st.columns(2)
-    for column, fmt in ((csv_col, "csv"), (parquet_col, "parquet")):  # CSV formulas neutralised by the library
-        widgets.download_file(
-            cd.download(spec, version, run_id, saved_state, fmt, share, seed_value),
-            f"audience.{fmt}",
+    for column, fmt, mime in ((csv_col, "csv", "text/csv"), (parquet_col, "parquet", "application/octet-stream")):
+        column.download_button(
             f"Download {fmt.upper()}",
+            cd.download(spec, version, run_id, saved_state, fmt, share, seed_value),
+            file_name=f"audience.{fmt}",
+            mime=mime,
             key=f"aud_download_{fmt}",
-            where=column,
         )
     st.caption("Columns: user_id (pseudonymised), group (target or holdout), segment.")
 
@@ -122,9 +121,9 @@ else:
     if stale:
         st.warning(f"{stale} saved audience(s) were built on older data or an older segmentation.")
         if st.button("Refresh stale audiences", key="aud_refresh"):
-            changes = cd.refresh_stale(run_id)
-            st.success(f"Refreshed {len(changes)} audience(s) on current data.")
+            done = cd.refresh_stale(run_id)
+            st.success(f"Refreshed {len(done.changed)} audience(s) on current data.")
+            for audience_id, reason in done.refused.items():
+                st.warning(f"`{audience_id}` kept its members: {reason}")
             saved = cd.saved(rules)
-    st.dataframe(
-        saved[["name", "users", "kind", "stale", "refreshed_at", "description"]], hide_index=True, width="stretch"
-    )
+    st.dataframe(cd.saved_table(saved), hide_index=True, width="stretch")

@@ -6,7 +6,6 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from insight.ui import data, jobs, widgets
-from insight.ui.text import plot, plot_column
 
 LEVELS = [0.0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.6, 0.8]
 ESTIMATORS = {"ips": "IPS", "snips": "SNIPS", "dr": "doubly robust"}
@@ -95,7 +94,7 @@ for offset, (column, name) in zip((-0.008, 0.0, 0.008), ESTIMATORS.items(), stri
     )
 for row in results[results["kind"] != "thompson"].itertuples():
     fig.add_hline(y=row.expected_per_1000, line_dash="dash", annotation_text=f"{row.policy} (truth)")
-fig.add_hline(y=best["true_per_1000"], line_dash="dot", annotation_text=f"best segment {plot(best['segment'])}")
+fig.add_hline(y=best["true_per_1000"], line_dash="dot", annotation_text=f"best segment {best['segment']}")
 fig.update_layout(
     height=460,
     margin=dict(l=10, r=10, t=30, b=10),
@@ -112,7 +111,7 @@ st.caption(
 st.subheader("Allocation per segment")
 allocation = pd.DataFrame(sim["allocation"]).merge(segments, on="segment_id")
 bars = px.bar(
-    allocation.assign(segment=plot_column(allocation["segment"])),  # labels are shop text
+    allocation,
     x="segment",
     y="share",
     color="policy",
@@ -129,5 +128,8 @@ st.dataframe(
 )
 if sim["dropped_segments"]:
     st.caption(
-        "Left out (contacts in fewer than half the months): " + ", ".join(f"#{s}" for s in sim["dropped_segments"])
+        f"Left out (contacts in fewer than half the months, or fewer than {sim.get('min_users', 1)} users, "
+        "INSIGHT_MIN_AUDIENCE): " + ", ".join(f"#{s}" for s in sim["dropped_segments"])
     )
+if "min_users" not in sim:
+    st.caption("This simulation predates the minimum audience size for segments: simulate again to apply it.")

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import app_test as app_test_module
 
 import insight
 from insight.targeting import AudienceDefinition, PrivacyRules, evaluate, reach, saved_audiences
+from insight.ui import campaign_data as cd
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "pages/campaigns/campaigns.py"
@@ -74,12 +75,46 @@ def test_a_marketer_builds_an_audience_and_sees_the_reach_the_library_computes(m
     metrics = _metrics(at)
     assert metrics["Audience"] == f"{expected.size:,}" and metrics["Share of users"] == f"{expected.share:.1%}"
     assert any('interested in "trail running shoes"' in c.value for c in at.caption)
-    assert any(m.value.startswith("Top interests:") and "running" in m.value for m in at.markdown)
+    # the card shows what the library lets it: no interest is shared by 10 of these few users
+    assert "Top interests: none that 10 or more members share" in [m.value for m in at.markdown]
+    assert cd.card_text(expected.card, 10) in [c.value for c in at.caption]
 
     at.slider(key="aud_grow").set_value(10).run()
     assert _metrics(at)["Audience"] == f"{expected.size + 10:,}"
     assert at.get("plotly_chart") and any("plus lookalikes" in c.value for c in at.caption)
     con.close()
+
+
+def test_the_lookalike_slider_moves_ten_people_at_a_time(monkeypatch, shop):
+    segment = _running_segment(shop)
+    at = _page(monkeypatch, shop)
+    at.multiselect(key="aud_segments").select(segment).run()
+    slider = at.slider(key="aud_grow")
+    assert slider.step == 10 and slider.max % 10 == 0 and "10 at a time" in slider.help
+    size = int(_metrics(at)["Audience"])
+    spends = {}
+    for asked, added in ((11, 10), (12, 10), (19, 10), (20, 20)):  # 11, 12 and 19: as a crafted request could ask
+        at.slider(key="aud_grow").set_value(asked).run()
+        assert not at.exception and int(_metrics(at)["Audience"]) == size + added
+        spends[asked] = next(c.value for c in at.caption if c.value.startswith("Spend "))
+    # the old slider's one-user step (11 → 12) moved the card's spend by that user's spend; now nothing moves
+    assert spends[11] == spends[12] == spends[19] and any("counts up to 2,000" in c.value for c in at.caption)
+
+
+def test_an_audience_one_user_away_from_a_saved_one_is_refused(monkeypatch, shop):
+    segment = _running_segment(shop)
+    at = _page(monkeypatch, shop)
+    at.multiselect(key="aud_segments").select(segment)
+    at.text_input(key="aud_name").input("runners").run()
+    at.button(key="aud_save").click().run()
+    runners = int(_metrics(at)["Audience"])
+    at.number_input(key="aud_orders").set_value(1).run()  # the runners who bought: all but two
+    assert 10 <= int(_metrics(at)["Audience"]) < runners < int(_metrics(at)["Audience"]) + 10
+    at.text_input(key="aud_name").input("runners who bought").run()
+    at.button(key="aud_save").click().run()
+    assert not at.exception and not any("runners who bought" in s.value for s in at.success)
+    assert any("differ by fewer than 10 users" in e.value for e in at.error)
+    assert at.dataframe[-1].value["name"].tolist() == ["runners"]
 
 
 def test_a_tiny_audience_is_refused_with_the_reason(monkeypatch, shop):
@@ -107,6 +142,7 @@ def test_a_saved_audience_downloads_with_its_holdout(monkeypatch, shop):
     assert any("Saved **runners**" in s.value for s in at.success)
     saved = at.dataframe[-1].value
     assert saved["name"].tolist() == ["runners"] and not saved["stale"].any()
+    assert saved["users"].tolist() == [_metrics(at)["Audience"]]
 
     size = int(_metrics(at)["Audience"].replace(",", ""))
     exported = pd.read_csv(io.BytesIO(_KeptMedia.files["audience.csv"]))

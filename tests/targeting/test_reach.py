@@ -1,5 +1,6 @@
 """Reach previews, saved audiences and their refresh on new data."""
 
+import pandas as pd
 import pytest
 
 import insight
@@ -8,6 +9,7 @@ from insight.targeting import (
     AudienceTooSmall,
     PrivacyRules,
     evaluate,
+    lookalikes,
     reach,
     refresh_audience,
     save_audience,
@@ -18,14 +20,32 @@ RULES = PrivacyRules(k=10)
 
 
 def test_reach_says_size_share_and_who_the_audience_is(shop, index, running_segment):
-    users = evaluate(shop, AudienceDefinition(segments=(running_segment,)), index=index)
-    result = reach(shop, users, rules=RULES)
+    seed = evaluate(shop, AudienceDefinition(segments=(running_segment,)), index=index)
+    cut = lookalikes(index, seed).threshold_for(10)
+    grown = AudienceDefinition(segments=(running_segment,), lookalike_similarity=cut)
+    users = evaluate(shop, grown, index=index, rules=RULES)
+    # on this 150-user shop no interest keyword is shared by 10 of them, so the card is read at k = 5
+    result = reach(shop, users, rules=PrivacyRules(k=5))
     assert result.size == len(users) and result.base == 150 and result.share == pytest.approx(len(users) / 150)
     card = result.card
     assert {"running", "running shoes"} & {word for word, _ in card.interests[:3]}
     assert card.categories.iloc[0]["category"] == "Running & Fitness"
-    assert card.segments[0] == (running_segment, 1.0)
+    assert card.segments[0] == (running_segment, pytest.approx(round(len(seed) / len(users), 1)))
     assert 0 < card.buyer_share <= 1 and card.spend > 0 and -1 <= card.sentiment <= 1
+    # figures are rounded as privacy.py says: money to the spend cap, shares to tenths at this size
+    assert card.spend_cap == 2000 and card.spend % card.spend_cap == 0
+    assert all(round(share * 10, 9).is_integer() for _, share in card.interests)
+
+
+def test_a_card_hides_what_fewer_than_k_members_make_up(shop, index, running_segment):
+    users = evaluate(shop, AudienceDefinition(segments=(running_segment,)), index=index)
+    card = reach(shop, users, rules=RULES).card
+    listed = shop.execute(
+        "select keywords from user_profiles where list_contains($users::varchar[], user_id)", {"users": users}
+    ).df()["keywords"]
+    running = sum("running" in [w.strip() for w in text.split(",")[:5]] for text in listed)
+    assert 0 < running < 10 and card.interests == []  # 7 of 16 runners list "running": too few to show
+    assert reach(shop, users, rules=PrivacyRules(k=5)).card.interests[0][0] == "running"
 
 
 def test_tiny_audiences_are_hidden_and_refused_with_the_reason(shop):
@@ -43,15 +63,19 @@ def test_overlap_with_saved_audiences_and_small_overlaps_hidden(own_shop, index,
     con, _ = own_shop
     runners = AudienceDefinition(segments=(running_segment,))
     saved_id = save_audience(con, "runners", runners, rules=RULES, index=index)
-    buyers = AudienceDefinition(min_orders=2)
-    users = evaluate(con, buyers)
-    result = reach(con, users, rules=RULES)
-    row = result.overlaps.set_index("audience_id").loc[saved_id]
-    shared = len(set(users) & set(evaluate(con, runners, index=index)))
-    assert row["overlap"] == shared and row["share_of_this"] == pytest.approx(shared / len(users))
-    assert not row["hidden"]
-    strict = reach(con, users, rules=PrivacyRules(k=shared + 1))
-    assert strict.overlaps.set_index("audience_id").loc[saved_id, "hidden"]
+    members = evaluate(con, runners, index=index)
+    cut = lookalikes(index, members).threshold_for(10)
+    users = evaluate(con, AudienceDefinition(segments=(running_segment,), lookalike_similarity=cut), index=index)
+    row = reach(con, users, rules=RULES).overlaps.set_index("audience_id").loc[saved_id]
+    assert row["overlap"] == len(members) and row["share_of_this"] == pytest.approx(len(members) / len(users))
+    assert not row["hidden"] and row["why"] is None and row["share_of_theirs"] == 1.0
+
+    buyers = evaluate(con, AudienceDefinition(min_orders=2))
+    shared = len(set(buyers) & set(members))
+    assert shared >= 10 and 0 < len(members) - shared < 10  # a few runners bought once or never
+    row = reach(con, buyers, rules=RULES).overlaps.set_index("audience_id").loc[saved_id]
+    assert row["hidden"] and pd.isna(row["overlap"]) and pd.isna(row["share_of_theirs"])
+    assert "fewer than 10" in row["why"] and row["users"] == len(members)
 
 
 def test_saved_audience_goes_stale_on_new_data_and_refreshes(own_shop, tmp_path):

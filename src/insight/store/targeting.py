@@ -176,14 +176,24 @@ def fetch_member_facts(con: duckdb.DuckDBPyConnection, user_ids: Sequence[str], 
         ).df()
 
 
-def fetch_member_categories(con: duckdb.DuckDBPyConnection, user_ids: Sequence[str]) -> pd.DataFrame:
-    """What the given users bought, by category: category, buyers, spend; most spent first."""
+def fetch_member_categories(
+    con: duckdb.DuckDBPyConnection, user_ids: Sequence[str], spend_cap: float | None = None
+) -> pd.DataFrame:
+    """What the given users bought, by category: category, buyers, spend; most spent first.
+
+    With ``spend_cap``, each user's spend in a category counts up to that much (see the privacy rules).
+    """
     with _registered(con, user_ids) as picked:
         return con.execute(
-            f"""select i.category, count(distinct e.user_id) as buyers, sum(coalesce(e.value, 0)) as spend
-                  from events e join items i using (item_id) semi join {picked} using (user_id)
-                 where e.event_type = 'purchase' and i.category is not null
-                 group by i.category order by spend desc, i.category"""
+            f"""with per_user as (
+                    select i.category, e.user_id, sum(coalesce(e.value, 0)) as spend
+                      from events e join items i using (item_id) semi join {picked} using (user_id)
+                     where e.event_type = 'purchase' and i.category is not null
+                     group by all)
+                select category, count(*) as buyers,
+                       sum(case when $cap is null then spend else least(greatest(spend, 0), $cap) end) as spend
+                  from per_user group by category order by spend desc, category""",
+            {"cap": spend_cap},
         ).df()
 
 

@@ -2,24 +2,30 @@
 
 An :class:`AudienceDefinition` (segments, saved audiences, behaviour, a free-text interest, lookalikes)
 is evaluated on current data (:func:`evaluate`); :func:`reach` previews it under the privacy rules
-(k-anonymity, optional differential privacy); :func:`audience_file` exports it with a holdout group;
+(the minimum size k, also for overlaps, differences and card figures; optional differential privacy,
+see :mod:`insight.targeting.privacy`); :func:`audience_file` exports it with a holdout group;
 saved audiences keep their definition and are refreshed on new data (:func:`refresh_audience`).
 The campaign simulator (:mod:`insight.targeting.simulate`, :mod:`insight.targeting.offpolicy`) lives beside it.
 """
 
-from insight.exports import guard_formulas  # kept here for callers of the audience export
+from insight.targeting.card import ProfileCard, profile_card, segment_figures
 from insight.targeting.definition import AudienceDefinition
 from insight.targeting.evaluate import NeedsSegments, conditions, core_users, evaluate, find_lookalikes
-from insight.targeting.export import audience_file, audience_frame, holdout_groups
+from insight.targeting.export import audience_file, audience_frame, guard_formulas, holdout_groups
+from insight.targeting.guard import check_saveable, known_members
 from insight.targeting.privacy import (
+    AudienceRefused,
     AudienceTooSmall,
     PrivacyRules,
     PrivacyUnavailable,
+    TooCloseToSaved,
+    UnknownUsers,
     privacy_rules,
     release_counts,
 )
-from insight.targeting.reach import ProfileCard, Reach, profile_card, reach
+from insight.targeting.reach import Reach, reach
 from insight.targeting.saved import (
+    Refreshed,
     audience_definition,
     refresh_audience,
     refresh_stale,
@@ -31,6 +37,7 @@ from insight.targeting.similar import InterestIndex, Lookalikes, interest_matche
 
 __all__ = [
     "AudienceDefinition",
+    "AudienceRefused",
     "AudienceTooSmall",
     "InterestIndex",
     "Lookalikes",
@@ -39,9 +46,13 @@ __all__ = [
     "PrivacyUnavailable",
     "ProfileCard",
     "Reach",
+    "Refreshed",
+    "TooCloseToSaved",
+    "UnknownUsers",
     "audience_definition",
     "audience_file",
     "audience_frame",
+    "check_saveable",
     "conditions",
     "core_users",
     "evaluate",
@@ -49,6 +60,7 @@ __all__ = [
     "guard_formulas",
     "holdout_groups",
     "interest_matches",
+    "known_members",
     "load_index",
     "lookalikes",
     "privacy_rules",
@@ -60,4 +72,5 @@ __all__ = [
     "save_audience",
     "save_selection",
     "saved_audiences",
+    "segment_figures",
 ]

@@ -12,6 +12,7 @@ import duckdb
 from insight.store import runs
 from insight.store import targeting as store
 from insight.targeting.definition import AudienceDefinition
+from insight.targeting.privacy import PrivacyRules, privacy_rules
 from insight.targeting.similar import InterestIndex, Lookalikes, interest_matches, load_index, lookalikes
 
 
@@ -25,13 +26,19 @@ class NeedsSegments(ValueError):
 
 
 def evaluate(
-    con: duckdb.DuckDBPyConnection, definition: AudienceDefinition, *, index: InterestIndex | None = None
+    con: duckdb.DuckDBPyConnection,
+    definition: AudienceDefinition,
+    *,
+    index: InterestIndex | None = None,
+    rules: PrivacyRules | None = None,
 ) -> list[str]:
     """The users the definition selects on current data, sorted.
 
     ``index`` is the current segments run's :class:`InterestIndex` when the caller keeps one (a page
-    does); otherwise it is loaded when the definition needs profiles. Raises :class:`NeedsSegments`
-    when it does and there is no segments run.
+    does); otherwise it is loaded when the definition needs profiles. Lookalikes are added in whole
+    steps of k users (``rules``, default: the settings), so no two lookalike cuts give audiences
+    1 to k − 1 users apart. Raises :class:`NeedsSegments` when profiles are needed and there is no
+    segments run.
     """
     if definition.needs_profiles and index is None:
         index = load_index(con)
@@ -40,7 +47,8 @@ def evaluate(
     core = core_users(con, definition, index=index)
     if definition.lookalike_similarity is None or not core:
         return core
-    grown = lookalikes(index, core).added(definition.lookalike_similarity)
+    step = (rules or privacy_rules()).k
+    grown = lookalikes(index, core).added(definition.lookalike_similarity, step=step)
     return sorted(set(core) | set(grown))
 
 

@@ -5,8 +5,9 @@ with the rest. Assignment is seeded and exact: users are ordered by a hash of (s
 the first ``round(share × n)`` are held out, so the same audience, share and seed always give the
 same file, and a user keeps their group when the audience grows a little.
 
-CSV files are written by :func:`insight.exports.csv_bytes`, which neutralises spreadsheet formulas
-(segment labels are made of shop text); Parquet is not read as formulas and keeps values as they are.
+CSV cells are guarded against formula injection: a spreadsheet runs a cell beginning with ``=``,
+``+``, ``-``, ``@``, a tab or a carriage return as a formula, so such cells get a leading apostrophe
+(the OWASP advice). Parquet is not read as formulas and keeps values as they are.
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ from collections.abc import Sequence
 import duckdb
 import pandas as pd
 
-from insight.exports import csv_bytes
 from insight.store import runs
 from insight.store import targeting as store
-from insight.targeting.privacy import PrivacyRules, privacy_rules
+from insight.targeting.guard import known_members
+from insight.targeting.privacy import AudienceTooSmall, PrivacyRules, privacy_rules
 
 FORMATS = ("csv", "parquet")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_HOLDOUT_SHARE = 0.5
 
 
@@ -46,6 +48,17 @@ def holdout_groups(users: Sequence[str], *, share: float = 0.1, seed: int = 0) -
     )
 
 
+def guard_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy in which every text cell that a spreadsheet would run as a formula starts with ``'``."""
+    guarded = frame.copy()
+    for column in guarded.columns:
+        if guarded[column].dtype == object or pd.api.types.is_string_dtype(guarded[column]):
+            guarded[column] = guarded[column].map(
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v
+            )
+    return guarded
+
+
 def audience_file(
     con: duckdb.DuckDBPyConnection,
     users: Sequence[str],
@@ -57,18 +70,24 @@ def audience_file(
 ) -> bytes:
     """The audience as file bytes: user_id, group (target/holdout) and segment (label in the current run).
 
-    Raises :class:`~insight.targeting.privacy.AudienceTooSmall` under k users, ValueError for an
-    unknown format or share.
+    Only users of this store count: ids it does not know are refused, with how many
+    (:class:`~insight.targeting.privacy.UnknownUsers`), never used to reach k. Raises
+    :class:`~insight.targeting.privacy.AudienceTooSmall` under k users (or leaving out 1 to k − 1 of
+    the store's users), ValueError for an unknown format or share.
     """
     if fmt not in FORMATS:
         raise ValueError(f"export format must be one of {', '.join(FORMATS)}, got {fmt!r}")
-    (rules or privacy_rules()).check(len(set(users)))
+    rules = rules or privacy_rules()
+    users = known_members(con, users)
+    reason = rules.audience_reason(len(users), store.fetch_base_size(con))
+    if reason is not None:
+        raise AudienceTooSmall(reason)
     frame = audience_frame(con, users, holdout_share=holdout_share, seed=seed)
     if fmt == "parquet":
         buffer = io.BytesIO()
         frame.to_parquet(buffer, index=False)
         return buffer.getvalue()
-    return csv_bytes(frame)
+    return guard_formulas(frame).to_csv(index=False).encode("utf-8")
 
 
 def audience_frame(

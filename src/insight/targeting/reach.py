@@ -1,53 +1,38 @@
 """Reach of an audience: its size and share of the user base, overlap with saved audiences, a profile card.
 
-This is what a marketer watches while building an audience, so it applies the privacy rules itself:
-an audience under k users shows no numbers, only why (:class:`~insight.targeting.privacy.PrivacyRules`);
-overlaps under k are hidden the same way; with ε configured, the counts shown are one noisy release.
-The profile card speaks in shares and means of the audience, not in head counts.
+This is what a marketer watches while building an audience, so it applies the privacy rules itself
+(:mod:`insight.targeting.privacy`): an audience under k users, or one leaving out fewer than k of
+the store's users, shows no numbers, only why; an overlap cell is shown only when the overlap and
+both of its complements are each 0 or at least k, so no hidden count can be recovered from the
+sizes shown beside it; with ε configured, the counts shown are one noisy release. The profile card
+(:mod:`insight.targeting.card`) is shown only with the audience, its figures rounded.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import duckdb
-import numpy as np
 import pandas as pd
 
-from insight.store import runs
 from insight.store import targeting as store
+from insight.targeting.card import ProfileCard, member_card
+from insight.targeting.guard import known_members, overlap_cells
 from insight.targeting.privacy import PrivacyRules, privacy_rules, release_counts
 
-
-@dataclass(frozen=True)
-class ProfileCard:
-    """Who the audience is: what its members are into, buy, spend and say.
-
-    ``interests``: [(keyword, share of members whose profile lists it)], top first; ``categories``:
-    category, buyer_share, spend; ``segments``: [(segment id, share of members)].
-    """
-
-    interests: list[tuple[str, float]]
-    categories: pd.DataFrame
-    spend: float  # total purchase value
-    spend_per_user: float
-    buyer_share: float  # members with at least one purchase
-    orders_per_buyer: float
-    sentiment: float | None  # mean review sentiment of members who reviewed, in [-1, 1]
-    reviewer_share: float
-    segments: list[tuple[int, float]]
+OVERLAP_COLUMNS = ["audience_id", "name", "users", "overlap", "hidden", "why", "share_of_this", "share_of_theirs"]
 
 
 @dataclass(frozen=True)
 class Reach:
     """An audience's reach as it may be shown.
 
-    ``size`` and ``share`` are None when the audience is under k (``reason`` says why). ``overlaps``
-    has one row per saved audience: audience_id, name, users, overlap, share_of_this (overlap / size),
-    share_of_theirs (overlap / their size); a count under k (but above 0) is NaN with ``hidden`` True.
-    ``noisy`` tells that counts carry differential-privacy noise.
+    ``size`` and ``share`` are None when the audience may not be shown (``reason`` says why).
+    ``overlaps`` has one row per saved audience: audience_id, name, users (their size; NaN when
+    not shown), overlap (shared users), hidden (True when the cell is not shown), why (the reason,
+    or None), share_of_this (overlap / size) and share_of_theirs (overlap / their size); a hidden
+    cell's overlap and shares are NaN. ``noisy`` tells that counts carry differential-privacy noise.
     """
 
     size: int | None
@@ -71,55 +56,28 @@ def reach(
     *,
     rules: PrivacyRules | None = None,
 ) -> Reach:
-    """Size, share of the user base, overlap with each saved audience and a profile card."""
+    """Size, share of the user base, overlap with each saved audience and a profile card.
+
+    Raises :class:`~insight.targeting.privacy.UnknownUsers` when some ids are not users of this store.
+    """
     rules = rules or privacy_rules()
-    users = sorted(set(map(str, users)))
+    users = known_members(con, users)
     base = store.fetch_base_size(con)
     noisy = rules.epsilon is not None
-    if len(users) < rules.k:
-        reason = rules.too_small_reason() if users else "No user matches every condition. Loosen one of them."
-        return Reach(None, None, base, rules.k, reason, _empty_overlaps(), None, noisy)
-    overlaps = store.fetch_overlaps(con, users)
-    shown = release_counts([len(users), *overlaps["users"], *overlaps["overlap"]], rules)
-    size, theirs, shared = shown[0], shown[1 : 1 + len(overlaps)], shown[1 + len(overlaps) :]
-    overlaps = overlaps.assign(
-        users=pd.Series(theirs, dtype="float64").where(overlaps["users"].to_numpy() >= rules.k),
-        overlap=pd.Series(shared, dtype="float64").where(
-            (overlaps["overlap"].to_numpy() == 0) | (overlaps["overlap"].to_numpy() >= rules.k), np.nan
-        ),
-        hidden=(overlaps["overlap"] > 0) & (overlaps["overlap"] < rules.k),
+    reason = (
+        rules.audience_reason(len(users), base) if users else "No user matches every condition. Loosen one of them."
+    )
+    if reason is not None:
+        return Reach(None, None, base, rules.k, reason, pd.DataFrame({c: [] for c in OVERLAP_COLUMNS}), None, noisy)
+    cells = overlap_cells(con, users, rules, base=base)
+    shown = release_counts([len(users), *cells["users"], *cells["overlap"]], rules)
+    size, theirs, shared = shown[0], shown[1 : 1 + len(cells)], shown[1 + len(cells) :]
+    overlaps = cells.assign(
+        users=pd.Series(theirs, dtype="float64").where(cells["their_shown"].to_numpy()),
+        overlap=pd.Series(shared, dtype="float64").where(cells["shown"].to_numpy()),
+        hidden=~cells["shown"],
     )
     overlaps["share_of_this"] = overlaps["overlap"] / max(size, 1)
     overlaps["share_of_theirs"] = overlaps["overlap"] / overlaps["users"].where(overlaps["users"] > 0)
-    return Reach(size, size / base if base else None, base, rules.k, None, overlaps, profile_card(con, users), noisy)
-
-
-def _empty_overlaps() -> pd.DataFrame:
-    columns = ["audience_id", "name", "users", "overlap", "hidden", "share_of_this", "share_of_theirs"]
-    return pd.DataFrame({c: [] for c in columns})
-
-
-def profile_card(con: duckdb.DuckDBPyConnection, users: Sequence[str], *, top: int = 8) -> ProfileCard:
-    """The profile card of a set of users (their interests come from the current segments run)."""
-    run = runs.current_run(con, "segments")
-    facts = store.fetch_member_facts(con, users, run["run_id"] if run else None)
-    n = max(len(facts), 1)
-    words = Counter(
-        word.strip() for listed in facts["keywords"].dropna() for word in listed.split(",")[:5] if word.strip()
-    )
-    categories = store.fetch_member_categories(con, users).head(top)
-    categories = categories.assign(buyer_share=categories["buyers"] / n)[["category", "buyer_share", "spend"]]
-    buyers = facts[facts["orders"] > 0]
-    reviewed = facts[facts["reviews"] > 0]
-    segments = facts["segment_id"].dropna().astype(int).value_counts().head(3)
-    return ProfileCard(
-        interests=[(word, count / n) for word, count in words.most_common(top)],
-        categories=categories.reset_index(drop=True),
-        spend=float(facts["spend"].sum()),
-        spend_per_user=float(facts["spend"].sum() / n),
-        buyer_share=len(buyers) / n,
-        orders_per_buyer=float(buyers["orders"].mean()) if len(buyers) else 0.0,
-        sentiment=float(reviewed["sentiment"].mean()) if reviewed["sentiment"].notna().any() else None,
-        reviewer_share=len(reviewed) / n,
-        segments=[(int(s), c / n) for s, c in segments.items()],
-    )
+    card = member_card(con, users, rules)
+    return Reach(size, size / base if base else None, base, rules.k, None, overlaps[OVERLAP_COLUMNS], card, noisy)

@@ -88,9 +88,19 @@ class Lookalikes:
     profiled_seed: int
     ranked: pd.DataFrame
 
-    def added(self, min_similarity: float) -> list[str]:
-        """The lookalikes at or above ``min_similarity``."""
-        return self.ranked.loc[self.ranked["similarity"] >= min_similarity, "user_id"].tolist()
+    def added(self, min_similarity: float, *, step: int = 1) -> list[str]:
+        """The lookalikes at or above ``min_similarity``, in whole steps of ``step`` users.
+
+        With ``step`` = k, the count is rounded down to a multiple of k (the most similar first, ties
+        in user-id order), so two cuts never add audiences that differ by 1 to k − 1 users: the
+        difference of their previews always describes at least k people.
+        """
+        reached = int((self.ranked["similarity"] >= min_similarity).sum())
+        return self.ranked["user_id"].head(reached // step * step).tolist()
+
+    def addable(self, step: int = 1) -> int:
+        """The most lookalikes that can be added in whole steps of ``step`` users."""
+        return len(self.ranked) // step * step
 
     def threshold_for(self, n: int) -> float | None:
         """The similarity cut that adds the ``n`` most similar users (None for n = 0)."""
@@ -102,9 +112,10 @@ class Lookalikes:
         """Audience size against the least similarity admitted: min_similarity, added, audience_size.
 
         Thresholds step down evenly from the best lookalike to the worst, so the curve shows how
-        fast the audience grows as the bar drops. Under ε (``rules``) the users per step are one
-        noisy histogram release with the seed
-        (each user is in the seed or in one step: sensitivity 1), summed into the curve.
+        fast the audience grows as the bar drops. With ``rules``, the users added at each cut are
+        rounded down to whole steps of k, as :meth:`added` adds them; under ε the users per step are
+        first one noisy histogram release with the seed (each user is in the seed or in one step:
+        sensitivity 1), summed into the curve, and then rounded (rounding noisy counts keeps ε).
         """
         if self.ranked.empty:
             return pd.DataFrame({"min_similarity": [], "added": [], "audience_size": []})
@@ -115,6 +126,8 @@ class Lookalikes:
         if rules is not None and rules.epsilon is not None:
             seed, *steps = release_counts([seed, *np.diff(added, prepend=0).tolist()], rules, sensitivity=1)
             added = np.cumsum(steps)
+        if rules is not None:
+            added = np.asarray(added) // rules.k * rules.k
         return pd.DataFrame({"min_similarity": cuts, "added": added, "audience_size": seed + added})
 
 

@@ -1,11 +1,12 @@
 """Campaign simulator: allocate contacts across segments with Thompson sampling, replayed on logged behaviour.
 
-The world (:class:`CampaignWorld`) is the shop's own history. A round is one contact: a month is
-drawn (every month equally likely), the policy picks a segment (an *arm*), and a random user of that
-segment active that month is contacted; the reward is whether that user bought in the next month.
-Because the history holds the outcome of every segment in every month, the true conversion rate of
-any allocation is known exactly (:meth:`CampaignWorld.value`) — which is what lets the off-policy
-estimates (:mod:`insight.targeting.offpolicy`) be checked against the truth instead of just reported.
+The world (:class:`~insight.targeting.world.CampaignWorld`) is the shop's own history. A round is
+one contact: a month is drawn (every month equally likely), the policy picks a segment (an *arm*),
+and a random user of that segment active that month is contacted; the reward is whether that user
+bought in the next month. Because the history holds the outcome of every segment in every month,
+the true conversion rate of any allocation is known exactly (``CampaignWorld.value``) — which is
+what lets the off-policy estimates (:mod:`insight.targeting.offpolicy`) be checked against the
+truth instead of just reported.
 
 Policies (:class:`Policy`) allocate a budget of contacts in :data:`WAVES` equal waves, updating
 Beta-Bernoulli posteriors per segment after each wave (a campaign tool syncs conversions in batches,
@@ -21,7 +22,7 @@ runs all this over the store and records the results is :func:`simulate_store`.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import duckdb
 import numpy as np
@@ -29,82 +30,12 @@ import pandas as pd
 
 from insight.progress import ProgressFn, scale, silent
 from insight.targeting.offpolicy import CampaignLog, evaluate_policies
+from insight.targeting.privacy import privacy_rules
+from insight.targeting.world import CampaignWorld, world_from_contacts
 
 WAVES = 50  # posterior updates per campaign
 DRAWS = 500  # Monte-Carlo posterior draws per wave for Thompson propensities (the action is sampled from them)
 KINDS = ("thompson", "greedy", "uniform")
-
-
-@dataclass(frozen=True)
-class CampaignWorld:
-    """Who could be contacted in each (month, segment), and whether each of them converted.
-
-    ``outcomes`` (N,) int8 holds every contact's conversion, grouped by month then arm; the pool of
-    arm k in month t is ``outcomes[starts[t, k] : starts[t, k] + sizes[t, k]]``.
-    """
-
-    arms: np.ndarray  # (K,) int segment ids
-    periods: np.ndarray  # (T,) the months
-    outcomes: np.ndarray  # (N,) int8
-    starts: np.ndarray  # (T, K) int
-    sizes: np.ndarray  # (T, K) int, every pool non-empty
-    dropped_arms: tuple[int, ...] = ()
-    rates: np.ndarray = field(init=False)  # (T, K) float: each pool's conversion rate
-
-    def __post_init__(self) -> None:
-        cells = np.repeat(np.arange(self.sizes.size), self.sizes.ravel())
-        sums = np.bincount(cells, weights=self.outcomes, minlength=self.sizes.size).reshape(self.sizes.shape)
-        object.__setattr__(self, "rates", sums / self.sizes)
-
-    @property
-    def arm_rates(self) -> np.ndarray:
-        """(K,) true conversion rate of always contacting each segment (months equally likely)."""
-        return self.rates.mean(axis=0)
-
-    @property
-    def best_arm(self) -> int:
-        """Index of the best fixed segment."""
-        return int(np.argmax(self.arm_rates))
-
-    def value(self, allocation: np.ndarray) -> float:
-        """True conversions per contact of a policy choosing arms with probabilities ``allocation`` (K,)."""
-        return float(np.asarray(allocation) @ self.arm_rates)
-
-    def draw(self, arms: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        """Contact a random member of each chosen arm in a random month: (month index (n,), reward (n,) int8)."""
-        months = rng.integers(len(self.periods), size=len(arms))
-        sizes = self.sizes[months, arms]
-        picks = self.starts[months, arms] + (rng.random(len(arms)) * sizes).astype(int)
-        return months, self.outcomes[picks]
-
-
-def world_from_contacts(contacts: pd.DataFrame, *, min_coverage: float = 0.5) -> CampaignWorld:
-    """Build the world from contacts (period, segment_id, converted), one row per (user, month).
-
-    A segment is an arm when it has contacts in at least ``min_coverage`` of the months (a campaign
-    cannot be aimed at a segment that is mostly absent); months are kept when every arm has contacts.
-    """
-    periods_all = np.sort(contacts["period"].unique())
-    coverage = contacts.groupby("segment_id")["period"].nunique() / max(len(periods_all), 1)
-    arms = np.sort(coverage.index[coverage >= min_coverage].to_numpy().astype(int))
-    if len(arms) < 2:
-        raise ValueError("a campaign needs at least two segments with contacts in most months: run Segments first")
-    kept = contacts[contacts["segment_id"].isin(arms)]
-    counts = kept.groupby(["period", "segment_id"]).size().unstack(fill_value=0).reindex(columns=arms, fill_value=0)
-    months = counts.index[(counts > 0).all(axis=1)]
-    if len(months) == 0:
-        raise ValueError("no month has contacts in every segment")
-    kept = kept[kept["period"].isin(months)].sort_values(["period", "segment_id"], kind="stable")
-    sizes = counts.loc[months].to_numpy().astype(int)
-    starts = np.concatenate([[0], np.cumsum(sizes.ravel())[:-1]]).reshape(sizes.shape)
-    return CampaignWorld(
-        arms=arms,
-        periods=np.asarray(months),
-        outcomes=kept["converted"].to_numpy().astype(np.int8),
-        starts=starts,
-        sizes=sizes,
-        dropped_arms=tuple(sorted(set(coverage.index.astype(int)) - set(arms.tolist()))),
-    )
 
 
 @dataclass(frozen=True)
@@ -242,7 +173,8 @@ def simulate_store(
     if segments is None:
         raise ValueError("no segments yet: run the Segments job first")
     progress(0.0, "reading contacts and next-month purchases")
-    world = world_from_contacts(campaigns.fetch_campaign_contacts(con, segments["run_id"]))
+    min_users = privacy_rules().k  # a segment of fewer users is no arm: its conversion rate would describe them
+    world = world_from_contacts(campaigns.fetch_campaign_contacts(con, segments["run_id"]), min_users=min_users)
     labels = campaigns.fetch_segment_labels(con, segments["run_id"]).set_index("segment_id")["label"]
     policies = [Policy("thompson", e) for e in levels] + [Policy("greedy"), Policy("uniform", 1.0)]
     summary, allocation, contacts = simulate_policies(
@@ -263,6 +195,7 @@ def simulate_store(
         "segments_run": segments["run_id"],
         "periods": [str(p)[:10] for p in world.periods],
         "dropped_segments": list(world.dropped_arms),
+        "min_users": min_users,
         "best_segment": best,
         "logged_per_1000": round(1000 * float(log.rewards.mean()), 3),
         "results": _records(results),
@@ -296,3 +229,6 @@ def simulate_store(
 def _records(frame: pd.DataFrame) -> list[dict]:
     """JSON-ready rows, floats to 4 decimals to keep the run row small."""
     return json.loads(frame.to_json(orient="records", double_precision=4))
+
+
+__all__ = ["CampaignWorld", "Policy", "run_campaign", "simulate_policies", "simulate_store", "world_from_contacts"]

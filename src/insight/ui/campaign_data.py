@@ -20,7 +20,6 @@ from insight.store import targeting as store
 from insight.targeting import AudienceDefinition, InterestIndex, Lookalikes, PrivacyRules, ProfileCard, Reach
 from insight.targeting.definition import DEFAULT_INTEREST_THRESHOLD
 from insight.ui.resources import cursor
-from insight.ui.text import md
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -98,8 +97,16 @@ def conditions(
     """Each condition alone and the users it matches (hidden under k; noisy under ε): condition, users."""
     found = targeting.conditions(cursor(), AudienceDefinition.from_json(definition_json), index=index(run_id))
     shown = targeting.release_counts([n for _, n in found], rules)
-    users = [f"{s:,}" if n >= rules.k else f"fewer than {rules.k}" for (_, n), s in zip(found, shown, strict=True)]
+    base = base_size(data_version)
+    users = [
+        f"{s:,}" if rules.audience_reason(n, base) is None else _hidden_count(n, rules.k)
+        for (_, n), s in zip(found, shown, strict=True)
+    ]
     return pd.DataFrame({"condition": [c for c, _ in found], "users": users})
+
+
+def _hidden_count(n: int, k: int) -> str:
+    return f"fewer than {k}" if n < k else f"all but fewer than {k}"
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -121,20 +128,27 @@ def save(name: str, definition: AudienceDefinition, run_id: str | None) -> str:
     return targeting.save_audience(cursor(), name, definition, index=index(run_id))
 
 
-def refresh_stale(run_id: str | None) -> dict[str, tuple[int, int]]:
-    """Re-evaluate every stale built audience on current data."""
+def refresh_stale(run_id: str | None) -> targeting.Refreshed:
+    """Re-evaluate every stale built audience on current data (those the privacy rules refuse say why)."""
     return targeting.refresh_stale(cursor(), index=index(run_id))
 
 
+def saved_table(saved: pd.DataFrame) -> pd.DataFrame:
+    """The saved audiences as listed: a size that may not be shown reads "hidden"."""
+    users = ["hidden" if pd.isna(v) else f"{v:,.0f}" for v in saved["users"]]
+    return saved.assign(users=users)[["name", "users", "kind", "stale", "refreshed_at", "description"]]
+
+
 def overlap_table(result: Reach) -> pd.DataFrame:
-    """The overlap with saved audiences as shown: counts under k read "fewer than k"."""
-    frame, hidden = result.overlaps, f"fewer than {result.k}"
-    pairs = zip(frame["overlap"], frame["hidden"], strict=True)
+    """The overlap with saved audiences as shown: a cell the privacy rules hide reads "hidden"."""
+    frame = result.overlaps
     return pd.DataFrame(
         {
             "saved audience": frame["name"],
-            "its users": [hidden if pd.isna(v) else f"{v:,.0f}" for v in frame["users"]],
-            "shared users": [hidden if h else f"{v:,.0f}" for v, h in pairs],
+            "its users": ["hidden" if pd.isna(v) else f"{v:,.0f}" for v in frame["users"]],
+            "shared users": [
+                "hidden" if h else f"{v:,.0f}" for v, h in zip(frame["overlap"], frame["hidden"], strict=True)
+            ],
             "share of this audience": frame["share_of_this"] * 100,
             "share of theirs": frame["share_of_theirs"] * 100,
         }
@@ -211,7 +225,7 @@ _SHARE = dict(format="%.0f%%", min_value=0, max_value=100)  # shares are shown i
 
 
 def show_overlaps(result: Reach) -> None:
-    """The overlap table, shares drawn as bars."""
+    """The overlap table, shares drawn as bars, and why any cell is hidden."""
     st.dataframe(
         overlap_table(result),
         hide_index=True,
@@ -221,25 +235,39 @@ def show_overlaps(result: Reach) -> None:
             "share of theirs": st.column_config.ProgressColumn(**_SHARE),
         },
     )
+    for reason in result.overlaps["why"].dropna().unique():
+        st.caption(reason)
 
 
-def show_card(card: ProfileCard, segment_names: dict[int, str]) -> None:
-    """The profile card: interests, segments, spend, sentiment and categories bought."""
-    st.markdown("Top interests: " + (", ".join(f"{md(w)} ({s:.0%})" for w, s in card.interests) or "—"))
-    mix = ", ".join(f"{md(segment_names.get(i, 'outliers'))} ({s:.0%})" for i, s in card.segments)
-    st.markdown("Segments: " + (mix or "—"))
-    sentiment = "—" if card.sentiment is None else f"{card.sentiment:+.2f}"
-    st.caption(
-        f"Spend {card.spend:,.0f} in all, {card.spend_per_user:,.0f} per user · {card.buyer_share:.0%} bought, "
-        f"{card.orders_per_buyer:.1f} orders each · review sentiment {sentiment} "
-        f"({card.reviewer_share:.0%} reviewed)"
-    )
+def card_text(card: ProfileCard, k: int) -> str:
+    """The card's figures in one line; a figure too few members contribute to reads "hidden (under k …)"."""
+    few = f"hidden (fewer than {k} buyers)"
+    spend = few if card.spend is None else f"about {card.spend:,.0f} in all, {card.spend_per_user:,.0f} per user"
+    orders = few if card.orders_per_buyer is None else f"{card.orders_per_buyer:g} orders each"
+    sentiment = f"hidden (fewer than {k} reviewers)" if card.sentiment is None else f"{card.sentiment:+.2f}"
+    bought = f"fewer than {k}" if card.buyer_share is None else f"{card.buyer_share:.0%}"
+    reviewed = f"fewer than {k}" if card.reviewer_share is None else f"{card.reviewer_share:.0%}"
+    return f"Spend {spend} · {bought} bought, {orders} · review sentiment {sentiment} ({reviewed} reviewed)"
+
+
+def show_card(card: ProfileCard, segment_names: dict[int, str], k: int) -> None:
+    """The profile card: interests, segments, spend, sentiment and categories bought, rounded as the rules say."""
+    few = f"none that {k} or more members share"
+    st.markdown("Top interests: " + (", ".join(f"{w} ({s:.0%})" for w, s in card.interests) or few))
+    mix = ", ".join(f"{segment_names.get(i, 'outliers')} ({s:.0%})" for i, s in card.segments)
+    st.markdown("Segments: " + (mix or few))
+    st.caption(card_text(card, k))
+    if card.spend_cap:
+        st.caption(
+            f"Figures are rounded and each member's spend counts up to {card.spend_cap:,.0f} (what the shop's top "
+            f"{k} spenders reach), so no one member's purchases can be read from two previews (INSIGHT_MIN_AUDIENCE)."
+        )
     st.dataframe(
         card.categories.assign(buyer_share=card.categories["buyer_share"] * 100),
         hide_index=True,
         width="stretch",
         column_config={
             "buyer_share": st.column_config.ProgressColumn("bought by", **_SHARE),
-            "spend": st.column_config.NumberColumn(format="%.0f"),
+            "spend": st.column_config.NumberColumn("spend (about)", format="%.0f"),
         },
     )

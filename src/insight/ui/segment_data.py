@@ -1,7 +1,9 @@
 """Cached reads behind the Segments, User profile and Interest evolution pages.
 
 Each read takes the segments run id: a run never changes once written, so its results can be
-cached for as long as the process lives, and a new run simply misses the cache.
+cached for as long as the process lives, and a new run simply misses the cache. What a segment card
+shows of its members (size, spend, buyers, sentiment) goes through the minimum-audience rules
+(:func:`insight.targeting.segment_figures`), and it also keys on the data version: spend moves with new data.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import streamlit as st
 
 from insight.store import profiles
 from insight.store import segments as segments_db
-from insight.ui.resources import cursor
+from insight.ui.resources import cursor, data_version
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -79,8 +81,45 @@ def users_interested_in(run_id: str, model: str, text: str, limit: int = 50) -> 
     return closest_users(frame, vectors, text, model=model, limit=limit)
 
 
+def min_audience() -> int:
+    """The minimum audience size k (``INSIGHT_MIN_AUDIENCE``)."""
+    from insight.targeting import privacy_rules
+
+    return privacy_rules().k
+
+
 def save_audience(name: str, user_ids: list[str], definition: dict) -> str:
-    """Save a selection of users as a named audience."""
+    """Save a selection of users as a named audience; the library refuses it, saying why, under the privacy rules."""
     from insight.targeting import save_selection
 
     return save_selection(cursor(), name, user_ids, definition)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _figures(run_id: str, data_version: int, k: int) -> pd.DataFrame:
+    from insight.targeting import PrivacyRules, segment_figures
+
+    return segment_figures(cursor(), run_id, rules=PrivacyRules(k=k)).set_index("segment_id")
+
+
+def card_numbers(run_id: str, segment_id: int) -> tuple[str, str]:
+    """A segment card's size and figures as they may be shown (under k: hidden, saying why; money rounded)."""
+    k = min_audience()
+    figures = _figures(run_id, data_version(), k)
+    if segment_id not in figures.index or pd.isna(figures.at[segment_id, "users"]):
+        return f"fewer than {k} users, or all but fewer than {k}: figures hidden", ""
+    row = figures.loc[segment_id]
+    few = f"hidden (fewer than {k})"
+    spend = few if pd.isna(row["spend"]) else f"about {row['spend']:,.0f}"
+    buyers = "hidden" if pd.isna(row["buyers"]) else f"{row['buyers']:,.0f}"
+    reviews = few if pd.isna(row["reviews"]) else f"{row['reviews']:,.0f}"
+    sentiment = "—" if pd.isna(row["sentiment"]) else f"{row['sentiment']:+.2f}"
+    return f"{row['users']:,.0f} users", f"Spend {spend} · buyers {buyers} · reviews {reviews} · sentiment {sentiment}"
+
+
+def size_trend(run_id: str, segment_id: int) -> pd.Series:
+    """A segment's users per month (by period); months with 1 to k − 1 of them are left blank."""
+    trend = shares(run_id, "month")
+    users = trend.loc[trend["segment_id"] == segment_id].set_index("period")["users"]
+    k = min_audience()
+    return users.where((users == 0) | (users >= k))
