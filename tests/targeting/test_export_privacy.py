@@ -90,3 +90,18 @@ def test_noisy_counts_are_whole_and_close_to_the_truth():
     draws = [release_counts([1000], PrivacyRules(epsilon=1.0), sensitivity=1)[0] for _ in range(200)]
     assert draws != [1000] * 200 and abs(sum(draws) / 200 - 1000) < 1.0
     assert release_counts([500], PrivacyRules(epsilon=1e6)) == [500]
+
+
+def test_noise_and_the_k_rules_work_together(shop, index, running_segment):
+    pytest.importorskip("opendp", reason="OpenDP is an optional extra: pip install -e '.[privacy]'")
+    from insight.targeting import lookalikes, reach
+
+    noisy = PrivacyRules(k=10, epsilon=1.0)
+    users = evaluate(shop, AudienceDefinition(min_orders=5))
+    result = reach(shop, users, rules=noisy)
+    assert result.noisy and result.size is not None and abs(result.size - len(users)) < 40
+    assert result.card.spend % result.card.spend_cap == 0  # the card is rounded, noise or not
+    assert reach(shop, users[:9], rules=noisy).suppressed  # k applies to the true count
+    seed = evaluate(shop, AudienceDefinition(segments=(running_segment,)), index=index)
+    curve = lookalikes(index, seed).curve(points=11, rules=noisy)
+    assert (curve["added"] % 10 == 0).all() and curve["added"].is_monotonic_increasing

@@ -95,3 +95,15 @@ def test_saved_audience_goes_stale_on_new_data_and_refreshes(own_shop, tmp_path)
     assert refresh_audience(con, audience_id) == (len(before), len(before) + 1)
     saved = saved_audiences(con, rules=RULES).set_index("audience_id")
     assert not saved.loc[audience_id, "stale"] and saved.loc[audience_id, "users"] == len(before) + 1
+
+
+def test_an_audience_leaving_out_fewer_than_k_users_is_hidden_too(own_shop):
+    con, _ = own_shop
+    nearly_everyone = AudienceDefinition(min_orders=1)
+    users = evaluate(con, nearly_everyone)
+    assert 0 < 150 - len(users) < 10  # the few who never bought could be counted as 150 minus the size
+    result = reach(con, users, rules=RULES)
+    assert result.suppressed and "all but fewer than 10" in result.reason
+    with pytest.raises(AudienceTooSmall, match="all but fewer than 10"):
+        save_audience(con, "buyers", nearly_everyone, rules=RULES)
+    assert not reach(con, evaluate(con, AudienceDefinition()), rules=RULES).suppressed  # everyone leaves out none

@@ -81,3 +81,13 @@ def test_unknown_policies_and_shares_are_refused():
         Policy("epsilon-first")
     with pytest.raises(ValueError, match="exploration"):
         Policy("thompson", 1.5)
+
+
+def test_a_segment_of_fewer_than_k_users_is_not_an_arm():
+    contacts = contacts_with_rates(RATES)
+    # segment 2's contacts all come from five people: its conversion rate would describe them
+    few = contacts["segment_id"] == 2
+    contacts.loc[few, "user_id"] = [f"regular{i % 5}" for i in range(few.sum())]
+    world = world_from_contacts(contacts, min_users=10)
+    assert list(world.arms) == [0, 1, 3] and world.dropped_arms == (2,)
+    assert list(world_from_contacts(contacts).arms) == [0, 1, 2, 3]  # without the rule it would be one
