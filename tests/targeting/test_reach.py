@@ -107,3 +107,17 @@ def test_an_audience_leaving_out_fewer_than_k_users_is_hidden_too(own_shop):
     with pytest.raises(AudienceTooSmall, match="all but fewer than 10"):
         save_audience(con, "buyers", nearly_everyone, rules=RULES)
     assert not reach(con, evaluate(con, AudienceDefinition()), rules=RULES).suppressed  # everyone leaves out none
+
+
+def test_each_condition_is_counted_under_the_same_rules(shop):
+    from insight.targeting import condition_reach
+
+    definition = AudienceDefinition(min_orders=30, recency_days=365, categories=("Coffee & Tea",))
+    shown = condition_reach(shop, definition, rules=RULES).set_index("condition")
+    assert shown.loc["at least 30 orders", "hidden"] == "fewer than 10"  # a handful of heavy buyers
+    assert shown.loc["bought within 365 days", "hidden"] == "all but fewer than 10"  # all but a handful
+    coffee = shown.loc["bought Coffee & Tea"]
+    assert coffee["hidden"] is None and coffee["users"] == len(
+        evaluate(shop, AudienceDefinition(categories=("Coffee & Tea",)))
+    )
+    assert shown["users"].isna().sum() == 2

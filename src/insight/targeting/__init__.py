@@ -23,7 +23,7 @@ from insight.targeting.privacy import (
     privacy_rules,
     release_counts,
 )
-from insight.targeting.reach import Reach, reach
+from insight.targeting.reach import Reach, condition_reach, reach
 from insight.targeting.saved import (
     Refreshed,
     audience_definition,
@@ -53,6 +53,7 @@ __all__ = [
     "audience_file",
     "audience_frame",
     "check_saveable",
+    "condition_reach",
     "conditions",
     "core_users",
     "evaluate",

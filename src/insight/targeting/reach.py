@@ -5,7 +5,8 @@ This is what a marketer watches while building an audience, so it applies the pr
 the store's users, shows no numbers, only why; an overlap cell is shown only when the overlap and
 both of its complements are each 0 or at least k, so no hidden count can be recovered from the
 sizes shown beside it; with ε configured, the counts shown are one noisy release. The profile card
-(:mod:`insight.targeting.card`) is shown only with the audience, its figures rounded.
+(:mod:`insight.targeting.card`) is shown only with the audience, its figures rounded; each
+condition's own reach (:func:`condition_reach`) is counted under the same rules.
 """
 
 from __future__ import annotations
@@ -18,8 +19,11 @@ import pandas as pd
 
 from insight.store import targeting as store
 from insight.targeting.card import ProfileCard, member_card
+from insight.targeting.definition import AudienceDefinition
+from insight.targeting.evaluate import conditions
 from insight.targeting.guard import known_members, overlap_cells
 from insight.targeting.privacy import PrivacyRules, privacy_rules, release_counts
+from insight.targeting.similar import InterestIndex
 
 OVERLAP_COLUMNS = ["audience_id", "name", "users", "overlap", "hidden", "why", "share_of_this", "share_of_theirs"]
 
@@ -81,3 +85,34 @@ def reach(
     overlaps["share_of_theirs"] = overlaps["overlap"] / overlaps["users"].where(overlaps["users"] > 0)
     card = member_card(con, users, rules)
     return Reach(size, size / base if base else None, base, rules.k, None, overlaps[OVERLAP_COLUMNS], card, noisy)
+
+
+def condition_reach(
+    con: duckdb.DuckDBPyConnection,
+    definition: AudienceDefinition,
+    *,
+    index: InterestIndex | None = None,
+    rules: PrivacyRules | None = None,
+) -> pd.DataFrame:
+    """Each condition of ``definition`` alone and its users as they may be shown: condition, users, hidden.
+
+    ``users`` is NaN where the count may not be shown as an audience's size would not be (under k,
+    or leaving out 1 to k − 1 of the store's users; ``hidden`` says which, in words), noisy under ε.
+    It tells a marketer which condition makes an audience small without counting anyone.
+    """
+    rules = rules or privacy_rules()
+    found = conditions(con, definition, index=index)
+    base = store.fetch_base_size(con)
+    shown = release_counts([n for _, n in found], rules)
+    hidden = [None if rules.audience_reason(n, base) is None else _few(n, rules.k) for _, n in found]
+    return pd.DataFrame(
+        {
+            "condition": [text for text, _ in found],
+            "users": pd.Series(shown, dtype="float64").where(pd.Series([h is None for h in hidden], dtype=bool)),
+            "hidden": pd.Series(hidden, dtype=object),
+        }
+    )
+
+
+def _few(n: int, k: int) -> str:
+    return f"fewer than {k}" if n < k else f"all but fewer than {k}"

@@ -95,18 +95,10 @@ def conditions(
     definition_json: str, data_version: int, run_id: str | None, saved: tuple, rules: PrivacyRules
 ) -> pd.DataFrame:
     """Each condition alone and the users it matches (hidden under k; noisy under ε): condition, users."""
-    found = targeting.conditions(cursor(), AudienceDefinition.from_json(definition_json), index=index(run_id))
-    shown = targeting.release_counts([n for _, n in found], rules)
-    base = base_size(data_version)
-    users = [
-        f"{s:,}" if rules.audience_reason(n, base) is None else _hidden_count(n, rules.k)
-        for (_, n), s in zip(found, shown, strict=True)
-    ]
-    return pd.DataFrame({"condition": [c for c, _ in found], "users": users})
-
-
-def _hidden_count(n: int, k: int) -> str:
-    return f"fewer than {k}" if n < k else f"all but fewer than {k}"
+    definition = AudienceDefinition.from_json(definition_json)
+    found = targeting.condition_reach(cursor(), definition, index=index(run_id), rules=rules)
+    users = [h if isinstance(h, str) else f"{n:,.0f}" for n, h in zip(found["users"], found["hidden"], strict=True)]
+    return pd.DataFrame({"condition": found["condition"], "users": users})
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
