@@ -45,9 +45,15 @@ def payload(i: int) -> str:
 
 
 def categories(original: list[str]) -> dict[str, str]:
-    """Each demo category renamed to a payload: render payloads first, then SQL, then formulas."""
-    hostile = RENDER + [f"{s} {RENDER[i % len(RENDER)]}" for i, s in enumerate(SQL)] + FORMULAS
+    """The demo's ten categories renamed: four render payloads as they are, then six names that start
+    with a formula and hold an SQL and a render payload (so every payload names a category)."""
+    hostile = RENDER[:4] + [f"{f} {SQL[i % len(SQL)]} {RENDER[4 + i % 4]}" for i, f in enumerate(FORMULAS)]
     return {name: hostile[i % len(hostile)] for i, name in enumerate(sorted(original))}
+
+
+def _write(frame: pd.DataFrame, path: Path) -> None:
+    # CRLF rows, so that a CR or LF inside a value is quoted and reaches the store as it is
+    frame.to_csv(path, index=False, lineterminator="\r\n")
 
 
 def write_hostile_files(folder: Path) -> None:
@@ -59,23 +65,24 @@ def write_hostile_files(folder: Path) -> None:
     items["category"] = items["category"].map(categories(items["category"].dropna().unique().tolist()))
     items["title"] = [f"{t} {payload(i)}" for i, t in enumerate(items["title"])]
     items["description"] = [f"{d} {payload(i + 3)}" for i, d in enumerate(items["description"].fillna(""))]
-    items.to_csv(folder / "items.csv", index=False)
+    _write(items, folder / "items.csv")
     reviews = pd.read_csv(folder / "reviews.csv", dtype=str).iloc[::3]  # fewer reviews: sentiment runs on the CPU
-    reviews["title"] = [(RENDER + SQL)[i % (len(RENDER) + len(SQL))] for i in range(len(reviews))]
+    titles = RENDER + SQL + FORMULAS
+    reviews["title"] = [titles[i % len(titles)] for i in range(len(reviews))]
     reviews["text"] = [f"{t} {payload(i + 5)}" for i, t in enumerate(reviews["text"].fillna(""))]
-    reviews.to_csv(folder / "reviews.csv", index=False)
+    _write(reviews, folder / "reviews.csv")
     # rows that fail validation, from a file whose name a spreadsheet would run: the quarantine lists both
-    bad = reviews.head(4).assign(review_id=lambda f: "bad" + f["review_id"], rating=FORMULAS[:4])
-    bad.to_csv(folder / QUARANTINED_FILE, index=False)
+    bad = reviews.head(len(FORMULAS)).assign(review_id=lambda f: "bad" + f["review_id"], rating=FORMULAS)
+    _write(bad, folder / QUARANTINED_FILE)
     users = pd.read_csv(folder / "users.csv", dtype=str)
     users["country"] = [payload(i) for i in range(len(users))]
     users["city"] = [(RENDER + SQL)[i % (len(RENDER) + len(SQL))] for i in range(len(users))]
-    users.to_csv(folder / "users.csv", index=False)
+    _write(users, folder / "users.csv")
     events = pd.read_csv(folder / "events.csv", dtype=str)
     searches = events["query"].notna()
     queries = {q: f"{q} {payload(i + 1)}" for i, q in enumerate(sorted(events.loc[searches, "query"].unique()))}
     events.loc[searches, "query"] = events.loc[searches, "query"].map(queries)  # as many distinct as before
-    events.to_csv(folder / "events.csv", index=False)
+    _write(events, folder / "events.csv")
 
 
 def build(folder: Path) -> Path:

@@ -43,10 +43,18 @@ def _spreadsheet_cells(data: bytes) -> list[list[str]]:
 
 
 def _would_run(cell: str) -> bool:
-    if cell.startswith("'"):
+    if cell.startswith("'") or _number(cell):  # -0.95 in a score column is a number, not a formula
         return False
     rest = cell.lstrip("".join(c for c in cell if c.isspace() or unicodedata.category(c) in ("Cc", "Cf")))
     return cell[:1] in ("\t", "\r", "\n") or rest[:1] in tuple("=+-@＝＋－＠")
+
+
+def _number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return cell.strip() == cell
 
 
 @pytest.mark.parametrize("dtype", [object, "string", "category"])
