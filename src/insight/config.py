@@ -51,8 +51,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "INSIGHT_MIN_AUDIENCE",
         "10",
-        "Smallest audience (k users) the Campaigns page and the targeting API show or export; smaller ones, "
-        "and overlaps under k, are hidden with the reason.",
+        "Smallest audience (k users) shown, saved, overlapped or exported anywhere (Campaigns, the Segments lasso, "
+        "the Python API): smaller audiences, overlap cells whose overlap or complements are under k, saves within "
+        "k users of a saved audience and figures with fewer than k contributors are hidden or refused, saying why.",
     ),
     Setting(
         "INSIGHT_DP_EPSILON",

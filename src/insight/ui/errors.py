@@ -19,9 +19,9 @@ log = logging.getLogger("insight.errors")
 def short_reason(exc: BaseException) -> str:
     """A few words a visitor may read: no paths, values or internals."""
     from insight.ingestion import IngestError
-    from insight.targeting import AudienceTooSmall
+    from insight.targeting import AudienceRefused
 
-    if isinstance(exc, IngestError | AudienceTooSmall):
+    if isinstance(exc, IngestError | AudienceRefused):
         return str(exc)  # written for the person using the app
     if isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower():
         return "the store is busy: another process has it open"
