@@ -8,6 +8,7 @@ from insight.targeting import PrivacyUnavailable, privacy_rules
 from insight.ui import campaign_data as cd
 from insight.ui import data, segment_charts, segment_data, widgets
 from insight.ui.resources import data_version
+from insight.ui.text import code, md
 
 st.header("Campaigns")
 version = data_version()
@@ -18,7 +19,7 @@ try:
     rules = privacy_rules()
     rules.ensure_available()
 except (ValueError, PrivacyUnavailable) as exc:
-    st.error(f"Check the privacy settings: {exc}")
+    st.error(f"Check the privacy settings: {md(exc)}")
     st.stop()
 run = data.current_run("segments")
 run_id = run["run_id"] if run else None
@@ -65,10 +66,10 @@ spec = definition.to_json()
 
 with preview:
     st.subheader("Reach")
-    st.caption(definition.describe(names, saved_names))
+    st.caption(md(definition.describe(names, saved_names)))
     result = cd.reach(spec, version, run_id, saved_state, rules)
     if result.suppressed:
-        st.warning(result.reason)
+        st.warning(md(result.reason))
         if not definition.is_everyone:
             st.caption("Users each condition matches on its own:")
             st.dataframe(cd.conditions(spec, version, run_id, saved_state, rules), hide_index=True, width="stretch")
@@ -96,19 +97,19 @@ else:
         try:
             audience_id = cd.save(name, definition, run_id)
         except ValueError as exc:  # no name, or refused by the privacy rules (AudienceRefused), with the reason
-            st.error(str(exc))
+            st.error(md(exc))
         else:
-            st.success(f"Saved **{name.strip()}** as `{audience_id}`; it is re-evaluated when you refresh it.")
+            st.success(f"Saved **{md(name.strip())}** as {code(audience_id)}; it is re-evaluated when you refresh it.")
     share = st.slider("Holdout share (left out of the campaign, to measure it)", 0.0, 0.5, 0.1, 0.05, key="aud_holdout")
     seed_value = int(st.number_input("Holdout seed", 0, step=1, key="aud_holdout_seed"))
     csv_col, parquet_col = st.columns(2)
-    for column, fmt, mime in ((csv_col, "csv", "text/csv"), (parquet_col, "parquet", "application/octet-stream")):
-        column.download_button(
-            f"Download {fmt.upper()}",
+    for column, fmt in ((csv_col, "csv"), (parquet_col, "parquet")):  # CSV formulas neutralised by the library
+        widgets.download_file(
             cd.download(spec, version, run_id, saved_state, fmt, share, seed_value),
-            file_name=f"audience.{fmt}",
-            mime=mime,
+            f"audience.{fmt}",
+            f"Download {fmt.upper()}",
             key=f"aud_download_{fmt}",
+            where=column,
         )
     st.caption("Columns: user_id (pseudonymised), group (target or holdout), segment.")
 
@@ -124,6 +125,6 @@ else:
             done = cd.refresh_stale(run_id)
             st.success(f"Refreshed {len(done.changed)} audience(s) on current data.")
             for audience_id, reason in done.refused.items():
-                st.warning(f"`{audience_id}` kept its members: {reason}")
+                st.warning(f"{code(audience_id)} kept its members: {md(reason)}")
             saved = cd.saved(rules)
     st.dataframe(cd.saved_table(saved), hide_index=True, width="stretch")

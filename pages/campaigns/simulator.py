@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from insight.ui import data, jobs, widgets
+from insight.ui.text import plot, plot_column
 
 LEVELS = [0.0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.6, 0.8]
 ESTIMATORS = {"ips": "IPS", "snips": "SNIPS", "dr": "doubly robust"}
@@ -94,7 +95,7 @@ for offset, (column, name) in zip((-0.008, 0.0, 0.008), ESTIMATORS.items(), stri
     )
 for row in results[results["kind"] != "thompson"].itertuples():
     fig.add_hline(y=row.expected_per_1000, line_dash="dash", annotation_text=f"{row.policy} (truth)")
-fig.add_hline(y=best["true_per_1000"], line_dash="dot", annotation_text=f"best segment {best['segment']}")
+fig.add_hline(y=best["true_per_1000"], line_dash="dot", annotation_text=f"best segment {plot(best['segment'])}")
 fig.update_layout(
     height=460,
     margin=dict(l=10, r=10, t=30, b=10),
@@ -111,7 +112,7 @@ st.caption(
 st.subheader("Allocation per segment")
 allocation = pd.DataFrame(sim["allocation"]).merge(segments, on="segment_id")
 bars = px.bar(
-    allocation,
+    allocation.assign(segment=plot_column(allocation["segment"])),  # labels are shop text
     x="segment",
     y="share",
     color="policy",

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from insight.ui import segment_charts, segment_data, widgets
+from insight.ui.text import code, md
 
 st.header("Segments")
 run = widgets.require_run(
@@ -54,9 +55,7 @@ if chosen:
     selected = people[people["user_id"].isin(chosen)]
     st.markdown(f"**{len(selected):,} users selected**")
     st.dataframe(selected[["user_id", "segment_id", "keywords", "touches", "drift"]], hide_index=True, width="stretch")
-    st.download_button(
-        "Download selection (CSV)", selected.to_csv(index=False).encode(), "selected_users.csv", "text/csv"
-    )
+    widgets.download_csv(selected, "selected_users.csv", "Download selection (CSV)")
     k = segment_data.min_audience()
     if len(chosen) < k:
         st.caption(f"Saving a selection as an audience needs at least {k} users (INSIGHT_MIN_AUDIENCE).")
@@ -68,18 +67,18 @@ if chosen:
                     definition = {"kind": "selection", "segments_run": run_id, "users": len(chosen)}
                     audience_id = segment_data.save_audience(name, chosen, definition)
                 except ValueError as exc:  # no name, or refused by the privacy rules, saying why
-                    st.error(str(exc))
+                    st.error(md(exc))
                 else:
-                    st.success(f"Saved audience **{name}** ({len(chosen):,} users) as `{audience_id}`.")
+                    st.success(f"Saved audience **{md(name)}** ({len(chosen):,} users) as {code(audience_id)}.")
 
 st.subheader("Segments")
 for row in cards.itertuples():
     with st.container(border=True):
         head, numbers = st.columns([3, 2])
         size, figures = segment_data.card_numbers(run_id, row.segment_id)
-        head.markdown(f"**{segment_charts.segment_name(row.segment_id, labels)}** · {size}")
-        head.caption(f"Keywords: {row.keywords or '—'}")
-        head.caption(f"Categories: {row.categories or '—'}")
+        head.markdown(f"**{md(segment_charts.segment_name(row.segment_id, labels))}** · {size}")
+        head.caption(f"Keywords: {md(row.keywords or '—')}")
+        head.caption(f"Categories: {md(row.categories or '—')}")
         numbers.caption(figures)
         trend = segment_data.size_trend(run_id, row.segment_id)
         if trend.notna().sum() > 1:

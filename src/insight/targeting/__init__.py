@@ -8,10 +8,11 @@ saved audiences keep their definition and are refreshed on new data (:func:`refr
 The campaign simulator (:mod:`insight.targeting.simulate`, :mod:`insight.targeting.offpolicy`) lives beside it.
 """
 
+from insight.exports import guard_formulas  # kept here for callers of the audience export
 from insight.targeting.card import ProfileCard, profile_card, segment_figures
 from insight.targeting.definition import AudienceDefinition
 from insight.targeting.evaluate import NeedsSegments, conditions, core_users, evaluate, find_lookalikes
-from insight.targeting.export import audience_file, audience_frame, guard_formulas, holdout_groups
+from insight.targeting.export import audience_file, audience_frame, holdout_groups
 from insight.targeting.guard import check_saveable, known_members
 from insight.targeting.privacy import (
     AudienceRefused,

@@ -5,9 +5,8 @@ with the rest. Assignment is seeded and exact: users are ordered by a hash of (s
 the first ``round(share × n)`` are held out, so the same audience, share and seed always give the
 same file, and a user keeps their group when the audience grows a little.
 
-CSV cells are guarded against formula injection: a spreadsheet runs a cell beginning with ``=``,
-``+``, ``-``, ``@``, a tab or a carriage return as a formula, so such cells get a leading apostrophe
-(the OWASP advice). Parquet is not read as formulas and keeps values as they are.
+CSV files are written by :func:`insight.exports.csv_bytes`, which neutralises spreadsheet formulas
+(segment labels are made of shop text); Parquet is not read as formulas and keeps values as they are.
 """
 
 from __future__ import annotations
@@ -19,13 +18,13 @@ from collections.abc import Sequence
 import duckdb
 import pandas as pd
 
+from insight.exports import csv_bytes
 from insight.store import runs
 from insight.store import targeting as store
 from insight.targeting.guard import known_members
 from insight.targeting.privacy import AudienceTooSmall, PrivacyRules, privacy_rules
 
 FORMATS = ("csv", "parquet")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_HOLDOUT_SHARE = 0.5
 
 
@@ -46,17 +45,6 @@ def holdout_groups(users: Sequence[str], *, share: float = 0.1, seed: int = 0) -
             "group": pd.Series(["holdout" if u in held else "target" for u in users], dtype="string"),
         }
     )
-
-
-def guard_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy in which every text cell that a spreadsheet would run as a formula starts with ``'``."""
-    guarded = frame.copy()
-    for column in guarded.columns:
-        if guarded[column].dtype == object or pd.api.types.is_string_dtype(guarded[column]):
-            guarded[column] = guarded[column].map(
-                lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v
-            )
-    return guarded
 
 
 def audience_file(
@@ -87,7 +75,7 @@ def audience_file(
         buffer = io.BytesIO()
         frame.to_parquet(buffer, index=False)
         return buffer.getvalue()
-    return guard_formulas(frame).to_csv(index=False).encode("utf-8")
+    return csv_bytes(frame)
 
 
 def audience_frame(

@@ -20,6 +20,7 @@ from insight.store import targeting as store
 from insight.targeting import AudienceDefinition, InterestIndex, Lookalikes, PrivacyRules, ProfileCard, Reach
 from insight.targeting.definition import DEFAULT_INTEREST_THRESHOLD
 from insight.ui.resources import cursor
+from insight.ui.text import md
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -228,7 +229,7 @@ def show_overlaps(result: Reach) -> None:
         },
     )
     for reason in result.overlaps["why"].dropna().unique():
-        st.caption(reason)
+        st.caption(md(reason))
 
 
 def card_text(card: ProfileCard, k: int) -> str:
@@ -245,8 +246,8 @@ def card_text(card: ProfileCard, k: int) -> str:
 def show_card(card: ProfileCard, segment_names: dict[int, str], k: int) -> None:
     """The profile card: interests, segments, spend, sentiment and categories bought, rounded as the rules say."""
     few = f"none that {k} or more members share"
-    st.markdown("Top interests: " + (", ".join(f"{w} ({s:.0%})" for w, s in card.interests) or few))
-    mix = ", ".join(f"{segment_names.get(i, 'outliers')} ({s:.0%})" for i, s in card.segments)
+    st.markdown("Top interests: " + (", ".join(f"{md(w)} ({s:.0%})" for w, s in card.interests) or few))
+    mix = ", ".join(f"{md(segment_names.get(i, 'outliers'))} ({s:.0%})" for i, s in card.segments)
     st.markdown("Segments: " + (mix or few))
     st.caption(card_text(card, k))
     if card.spend_cap:
