@@ -51,7 +51,7 @@ def hostile_server(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("e2e-hostile")
     db = folder / "insight.duckdb"
-    shutil.copy(hostile_store(), db)
+    shutil.copy(hostile_store(tmp_path_factory), db)
     con = connect(db)
     user = con.execute("select user_id from segment_members limit 1").fetchall()[0][0]
     con.close()

@@ -14,7 +14,7 @@ APP = str(Path(__file__).resolve().parents[2] / "app.py")
 @pytest.fixture(scope="session")
 def hostile_db(tmp_path_factory) -> Path:
     """A copy of the hostile shop for this session's AppTests (read, and written only by audience saves)."""
-    return hostile_copy(tmp_path_factory.mktemp("hostile"))
+    return hostile_copy(tmp_path_factory, tmp_path_factory.mktemp("hostile"))
 
 
 @pytest.fixture(autouse=True)

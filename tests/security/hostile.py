@@ -9,12 +9,11 @@ Campaigns and Recommendations all have something to show. Built once per test pr
 
 from __future__ import annotations
 
-import functools
 import shutil
-import tempfile
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 RENDER = [  # what a renderer could interpret: each must be shown as these very characters
     "![x](http://evil.invalid/i.png)",
@@ -104,16 +103,20 @@ def build(folder: Path) -> Path:
     return path
 
 
-@functools.cache
-def hostile_store() -> Path:
-    """The hostile shop, built once per process (a template: copy it before opening it)."""
-    return build(Path(tempfile.mkdtemp(prefix="insight-hostile-")))
+_TEMPLATE: list[Path] = []  # the one build of this test process
 
 
-def hostile_copy(folder: Path) -> Path:
+def hostile_store(factory: pytest.TempPathFactory) -> Path:
+    """The hostile shop, built once per test process in pytest's temporary folders (a template: copy it)."""
+    if not _TEMPLATE:
+        _TEMPLATE.append(build(factory.mktemp("hostile-template")))
+    return _TEMPLATE[0]
+
+
+def hostile_copy(factory: pytest.TempPathFactory, folder: Path) -> Path:
     """A private copy of the hostile store in ``folder`` (one process may hold a DuckDB file at a time)."""
-    target = folder / "insight.duckdb"
-    shutil.copy(hostile_store(), target)
-    for key in hostile_store().parent.glob("insight.duckdb.key"):
+    template, target = hostile_store(factory), folder / "insight.duckdb"
+    shutil.copy(template, target)
+    for key in template.parent.glob("insight.duckdb.key"):
         shutil.copy(key, folder / key.name)
     return target

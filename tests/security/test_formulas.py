@@ -91,13 +91,13 @@ def test_the_carriage_return_bypass_is_closed():
     assert rows == [["segment", "user_id"], ["'\r=1+1", "u_1"], ["ok", "u_2"]]
 
 
-def test_the_audience_export_is_guarded_the_same_way(monkeypatch, tmp_path):
+def test_the_audience_export_is_guarded_the_same_way(monkeypatch, tmp_path, tmp_path_factory):
     from insight.store import connect
     from insight.targeting import audience_file
     from insight.targeting import export as audience_export
     from tests.security.hostile import hostile_copy
 
-    con = connect(hostile_copy(tmp_path))
+    con = connect(hostile_copy(tmp_path_factory, tmp_path))
     users = con.execute("select user_id from users order by user_id").df()["user_id"].tolist()
     labels = pd.DataFrame({"user_id": users, "segment": [FORMULAS[i % len(FORMULAS)] for i in range(len(users))]})
     monkeypatch.setattr(audience_export.store, "fetch_segment_labels", lambda con, ids, run_id: labels)
