@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from insight.ui import segment_charts, segment_data, widgets
+from insight.ui import auth, segment_charts, segment_data, widgets
 from insight.ui.text import code, md
 
 st.header("Segments")
@@ -42,22 +42,28 @@ if params.get("previous_run") and not events.empty:
 
 st.subheader("Map of users")
 st.caption("Each dot is a user, placed near users with similar interests. Drag a lasso (or box) to select users.")
+individual = auth.can("analyst")  # ids and interests per point only for those who may see individuals
 event = st.plotly_chart(
-    segment_charts.user_map(people, labels),
+    segment_charts.user_map(segment_data.map_points(people, individual=individual), labels),
     width="stretch",
     key="segment_map",
     on_select="rerun",
     selection_mode=("lasso", "box"),
 )
 points = event.get("selection", {}).get("points", []) if isinstance(event, dict) else event.selection.points
-chosen = sorted({p["customdata"][0] for p in points if p.get("customdata")})
+keys = [str(p["customdata"][0]) for p in points if p.get("customdata")]
+chosen = segment_data.selected_users(people, keys, individual=individual)
 if chosen:
-    selected = people[people["user_id"].isin(chosen)]
-    st.markdown(f"**{len(selected):,} users selected**")
-    st.dataframe(selected[["user_id", "segment_id", "keywords", "touches", "drift"]], hide_index=True, width="stretch")
-    widgets.download_csv(selected, "selected_users.csv", "Download selection (CSV)")
+    st.markdown(f"**{len(chosen):,} users selected**")
+    if auth.individual_view("user list", f"{len(chosen):,} users lassoed, segments run {run_id}", "Listing them"):
+        selected = people[people["user_id"].isin(chosen)]
+        columns = ["user_id", "segment_id", "keywords", "touches", "drift"]
+        st.dataframe(selected[columns], hide_index=True, width="stretch")
+        widgets.download_csv(selected, "selected_users.csv", "Download selection (CSV)")
     k = segment_data.min_audience()
-    if len(chosen) < k:
+    if not auth.refuse_note("marketer", "Saving a selection as an audience"):
+        pass
+    elif len(chosen) < k:
         st.caption(f"Saving a selection as an audience needs at least {k} users (INSIGHT_MIN_AUDIENCE).")
     else:
         with st.form("save_audience"):

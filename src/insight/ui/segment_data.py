@@ -29,6 +29,26 @@ def members(run_id: str) -> pd.DataFrame:
     return segments_db.fetch_members(cursor(), run_id)
 
 
+def map_points(people: pd.DataFrame, *, individual: bool) -> pd.DataFrame:
+    """The users as the map may carry them to the browser.
+
+    With ``individual`` (analysts, admins) each point holds its pseudonymous id and interest keywords;
+    otherwise it holds only a row number ("user 17") and no keywords, since a page's chart data can be
+    read by anyone who opens it. :func:`selected_users` turns a selection back into ids on the server.
+    """
+    if individual:
+        return people
+    return people.assign(user_id=[f"user {i}" for i in range(len(people))], keywords=None)
+
+
+def selected_users(people: pd.DataFrame, keys: list[str], *, individual: bool) -> list[str]:
+    """The pseudonymous ids behind the points a lasso or box picked (keys as :func:`map_points` made them)."""
+    if individual:
+        return sorted(set(keys))  # as sent: an id on no map is refused by the library, saying how many
+    rows = sorted({int(k[5:]) for k in keys if k.startswith("user ") and k[5:].isdigit() and int(k[5:]) < len(people)})
+    return sorted(people["user_id"].iloc[rows])
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
 def id_events(run_id: str) -> pd.DataFrame:
     """Births, deaths, splits and merges against the previous run."""
