@@ -36,9 +36,6 @@ PLANTED = """() => [...document.querySelectorAll('*')].flatMap(e => [...e.attrib
     .filter(a => /^(src|srcset|href|xlink:href|action|formaction|data|poster|background|style)$/i.test(a.name))
     .filter(a => /evil\\.invalid|javascript:/i.test(a.value))
     .map(a => e.tagName + ' ' + a.name + '=' + a.value))"""
-# The app's own favicon: Streamlit fetches set_page_config(page_icon=":material/insights:") from Google
-# Fonts. Not a payload, but a request off the app's host all the same (app.py's to change; reported).
-APP_ICON = "https://fonts.gstatic.com/s/i/short-term/release/materialsymbolsrounded/insights/default/24px.svg"
 # What a visitor can read: the page's text, and the text of charts (SVG).
 TEXT = """() => document.body.innerText + '\\n' +
     [...document.querySelectorAll('svg text')].map(t => t.textContent).join('\\n')"""
@@ -99,7 +96,7 @@ def test_hostile_text_is_shown_as_text_on_every_page(hostile_server):
             seen += page.evaluate(TEXT)
         browser.close()
     assert dialogs == []
-    assert sorted(set(foreign) - {APP_ICON}) == []
+    assert sorted(set(foreign)) == []  # not even the app's own icon comes from elsewhere
     assert {h: found for h, found in planted.items() if found} == {}
     seen = seen.replace("\u2060", "")  # the invisible word joiners that keep Streamlit from rewriting text
     assert [p for p in RENDER if p not in seen] == []  # each payload is readable as typed somewhere
