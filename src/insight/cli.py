@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -337,45 +336,16 @@ def _jobs(args: argparse.Namespace) -> int:
 
 
 def _serve(db: Path, args: argparse.Namespace) -> int:
-    """Replace this process with the app's server on ``db``, bound as :mod:`insight.serving` decides."""
+    """Replace this process with the app's server on ``db``; 2 with the reason when that would be unsafe."""
     from insight import serving
 
-    secrets = [Path(args.secrets).resolve()] if args.secrets else serving.secrets_files(APP.parent)
-    if args.secrets and not secrets[0].is_file():
-        print(f"error: no secrets file at {secrets[0]}", file=sys.stderr)
-        return 2
     try:
-        plan = serving.plan(
-            args.address,
-            no_auth=args.no_auth,
-            sign_in=serving.auth_settings(secrets) is not None,
+        return serving.serve(
+            db, app_dir=APP.parent, port=args.port, address=args.address, no_auth=args.no_auth, secrets=args.secrets
         )
     except serving.ServeRefused as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    from insight.store import connect
-
-    connect(db).close()  # a busy store or a wrong pseudonym key: one line here, not a server that cannot start
-    env = {**os.environ, "INSIGHT_DB_PATH": str(db.resolve()), **plan.env}
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(APP.parent / "serve.py"),
-        "--server.address",
-        plan.address,
-        "--server.port",
-        str(args.port),
-        "--server.maxUploadSize",
-        config.setting("INSIGHT_MAX_UPLOAD_MB"),
-        *(["--secrets.files", str(secrets[0])] if args.secrets else []),
-    ]
-    for note in plan.notes:
-        print(note, file=sys.stderr if note.startswith("WARNING") else sys.stdout)
-    print(f"insight on http://{plan.address}:{args.port} (store {db})", flush=True)
-    os.chdir(APP.parent)
-    os.execve(sys.executable, command, env)  # the server becomes this process: signals reach it directly
 
 
 if __name__ == "__main__":

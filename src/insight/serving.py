@@ -8,9 +8,13 @@ Without sign-in anyone who reaches the port can read every review and start jobs
 from __future__ import annotations
 
 import ipaddress
+import os
+import sys
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from insight import config
 
 LOCAL = "127.0.0.1"
 AUTH_KEYS = ("redirect_uri", "cookie_secret")
@@ -101,3 +105,37 @@ def _is_loopback(address: str) -> bool:
         return ipaddress.ip_address(address).is_loopback
     except ValueError:
         return False
+
+
+def serve(db: Path, *, app_dir: Path, port: int, address: str | None, no_auth: bool, secrets: str | None) -> int:
+    """Check the plan, the store and its key, then replace this process with the app's server.
+
+    Raises :class:`ServeRefused` when serving that way would expose the data; never returns otherwise.
+    The server becomes this process, so a stop signal reaches it directly.
+    """
+    from insight.store import connect
+
+    files = [Path(secrets).resolve()] if secrets else secrets_files(app_dir)
+    if secrets and not files[0].is_file():
+        raise ServeRefused(f"no secrets file at {files[0]}")
+    chosen = plan(address, no_auth=no_auth, sign_in=auth_settings(files) is not None)
+    connect(db).close()  # a busy store or a wrong pseudonym key: one line now, not a server that cannot start
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app_dir / "serve.py"),
+        "--server.address",
+        chosen.address,
+        "--server.port",
+        str(port),
+        "--server.maxUploadSize",
+        config.setting("INSIGHT_MAX_UPLOAD_MB"),
+        *(["--secrets.files", str(files[0])] if secrets else []),
+    ]
+    for note in chosen.notes:
+        print(note, file=sys.stderr if note.startswith("WARNING") else sys.stdout)
+    print(f"insight on http://{chosen.address}:{port} (store {db})", flush=True)
+    os.chdir(app_dir)
+    os.execve(sys.executable, command, {**os.environ, "INSIGHT_DB_PATH": str(db.resolve()), **chosen.env})

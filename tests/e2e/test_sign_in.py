@@ -90,6 +90,14 @@ def test_each_role_signs_in_and_sees_what_it_may(signed_app):
             page.get_by_text(f"needs the {role} role").wait_for(timeout=60_000)
         context.close()
 
+        # a marketer builds audiences but may not open a person's profile
+        context, page = _sign_in(browser, url, PEOPLE["marketer"])
+        _open(page, url, "campaigns", "Campaigns")
+        assert page.get_by_text("needs the").count() == 0
+        _open(page, url, "profile")
+        page.get_by_text("needs the analyst role").wait_for(timeout=60_000)
+        context.close()
+
         # an analyst may open a person's profile
         context, page = _sign_in(browser, url, PEOPLE["analyst"])
         _open(page, url, "profile", "User profile")
