@@ -58,7 +58,10 @@ def _sign_in(browser, url: str, email: str):
     page.goto(url, wait_until="domcontentloaded")
     page.get_by_role("button", name="Sign in").click(timeout=90_000)
     page.get_by_role("button", name=email).click(timeout=60_000)  # the provider's form: a known person
-    page.get_by_text(f"Signed in as {email}").wait_for(timeout=90_000)
+    account = page.locator('[data-testid="stSidebar"]').get_by_text("Signed in as")
+    account.wait_for(timeout=90_000)
+    # the address is shown as text: an invisible word joiner keeps it from becoming a mailto link
+    assert f"Signed in as {email}" in account.inner_text().replace("\u2060", "")
     return context, page
 
 
