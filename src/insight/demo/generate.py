@@ -135,6 +135,14 @@ def planted_truth(
             "to_category": names[spec["to_category"]],
             "start": month_start(name),
         }
+    cat_names = [c["name"] for c in categories()]
+    truth["people"] = {  # each user's language and base interest mix (categories weighing at least 5 %)
+        uid: {
+            "language": str(lang),
+            "interests": {cat_names[j]: round(float(w), 3) for j, w in enumerate(row) if w >= 0.05},
+        }
+        for uid, lang, row in zip(users["user_id"], personas.lang, personas.base, strict=True)
+    }
     truth["coffee_trend"] = {"category": names["coffee_tea"], "start": month_start("coffee_trend")}
     planted = planted_items(items)
     truth["defective_products"] = [
