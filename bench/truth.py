@@ -41,7 +41,9 @@ QUERIES = {
     "baby stroller": ("Baby & Kids",),
     "咖啡豆": ("Coffee & Tea",),
 }
-UNIT = re.compile(r"^(\d+([.,]\d+)?\s*[a-z%]*|[a-z]{1,3}|\d+\w*|ml|cm|mm|kg|g|l|oz|inch|寸|毫升|厘米|公斤|克)$", re.I)
+UNITS = {"ml", "l", "cm", "mm", "m", "kg", "g", "oz", "lb", "inch", "inches", "pcs"}
+UNITS |= {"寸", "毫升", "厘米", "公斤", "克", "升"}
+UNIT = re.compile(r"\d|^(" + "|".join(sorted(UNITS, key=len, reverse=True)) + r")$", re.I)  # a digit, or a unit
 BOILERPLATE = {"feels", "feel", "weeks", "weeks ago", "ago", "years", "value", "use", "used", "using", "holding"}
 MODULES = ("truth_interest", "truth_mixed", "truth_labels", "truth_sentiment")
 
@@ -108,10 +110,10 @@ def label_rows(kind: str, labels: list[str]) -> list[dict]:
 
     def empty_words(label: str) -> bool:
         words = [w.strip() for w in re.split(r"[·,/]", label) if w.strip()]
-        return bool(words) and all(UNIT.match(w) or w.lower() in BOILERPLATE for w in words)
+        return bool(words) and all(UNIT.search(w) or w.lower() in BOILERPLATE for w in words)
 
     duplicates = len(labels) - len(set(labels))
-    unit_words = [w.strip() for label in labels for w in re.split(r"[·,/]", label) if UNIT.match(w.strip() or "x")]
+    unit_words = [w.strip() for label in labels for w in re.split(r"[·,/]", label) if UNIT.search(w.strip() or "x")]
     return [
         _row("demo", f"{kind} labels duplicated", duplicates, "0"),
         _row("demo", f"{kind} labels of only numbers/units/boilerplate", sum(map(empty_words, labels)), "0"),
