@@ -118,7 +118,7 @@ def label_rows(kind: str, labels: list[str]) -> list[dict]:
         _row("demo", f"{kind} labels duplicated", duplicates, "0"),
         _row("demo", f"{kind} labels of only numbers/units/boilerplate", sum(map(empty_words, labels)), "0"),
         _row("demo", f"{kind} label words that are numbers/units", len(unit_words), "0"),
-        _row("demo", f"{kind} labels (first 8)", " | ".join(labels[:8])),
+        _row("demo", f"{kind} labels (first 8)", " ; ".join(labels[:8])),
     ]
 
 
