@@ -163,6 +163,55 @@ def from_dump(args) -> None:
         print(f"{key}: {json.dumps(info, default=str)}", flush=True)
 
 
+def compare_finetuning(args) -> None:
+    """Full fine-tuning against the top-layer variants, same samples, same process, one after another.
+
+    Each variant trains on the language's training sample and scores its test sample; wall time of
+    training (lower pass included) and of scoring, macro-F1, and the machine's load average around each.
+    Results go to ``bench/.cache/finetune_compare-<lang>.json`` (read by ``truth_sentiment.py``).
+    """
+    import os
+
+    import _data
+
+    from insight.sentiment.finetune import FinetuneSettings, finetune
+
+    key = args.languages.split(",")[0]
+    frame = {"en": _data.english, "pt": _data.portuguese, "zh": _data.chinese}[key]()
+    test, train = samples(frame, n_test=args.test, n_train=args.train, seed=args.seed)
+    binary = set(frame["label"]) <= {"positive", "negative"}
+    train_vectors = _data.vectors(train["text"].tolist())
+    out = CACHE / f"finetune_compare-{key}.json"
+    results = json.loads(out.read_text()) if out.exists() else {}
+    for variant in args.variants.split(";"):
+        name, *pairs = variant.split(",")
+        options = {k: float(v) if "." in v or "e" in v else int(v) for k, v in (p.split("=") for p in pairs)}
+        settings = FinetuneSettings(seed=args.seed, **options)
+        load_before = os.getloadavg()[0]
+        started = time.perf_counter()
+        texts, labels = train["text"].tolist(), train["label"].to_numpy()
+        model = finetune(texts, labels, settings=settings, base_vectors=train_vectors)
+        train_s = time.perf_counter() - started
+        started = time.perf_counter()
+        scores = model.score(test["text"].tolist())
+        score_s = time.perf_counter() - started
+        predicted = predictions(scores, binary)
+        results[name] = {
+            "settings": options,
+            "train_texts": len(train),
+            "test_texts": len(test),
+            "train_minutes": round(train_s / 60, 2),
+            "score_minutes": round(score_s / 60, 2),
+            "macro_f1": round(macro_f1(test["label"], predicted), 4),
+            "accuracy": round(accuracy(test["label"], predicted), 4),
+            "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)],
+            "cpus": os.cpu_count(),
+            "info": {k: model.info[k] for k in ("steps", "loop_seconds", "final_loss", "calibration", "device")},
+        }
+        print(name, json.dumps(results[name], default=str), flush=True)
+        out.write_text(json.dumps(results, indent=2, default=str))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--test", type=int, default=1000)
@@ -178,7 +227,20 @@ def main() -> None:
     parser.add_argument("--from-dump", help="fine-tune on samples dumped here, write scores to --out, and stop")
     parser.add_argument("--out", help="folder for --from-dump's scores")
     parser.add_argument("--predictions", help="fine-tuned test scores made by --from-dump, in place of training")
+    parser.add_argument(
+        "--compare-finetuning",
+        action="store_true",
+        help="full vs top-layer fine-tuning on the first language's samples (see --variants)",
+    )
+    parser.add_argument(
+        "--variants",
+        default="full;top2,freeze_layers=10,epochs=2.0,lr=1e-4",
+        help="';'-separated NAME,setting=value,… (FinetuneSettings fields) for --compare-finetuning",
+    )
     args = parser.parse_args()
+    if args.compare_finetuning:
+        compare_finetuning(args)
+        return
     if args.from_dump:
         from_dump(args)
         return

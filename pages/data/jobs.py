@@ -33,8 +33,9 @@ with sentiment:
         "Start sentiment",
         key="start_sentiment",
     )
-    st.caption("Fine-tuning the encoder on your ratings is better still (seconds on a GPU, slow on a CPU).")
+    st.caption("Fine-tuning the encoder's top layers on your ratings is better still.")
     jobs.start_button("sentiment_finetune", {"keep": "auto"}, "Fine-tune on my ratings", key="start_finetune")
+    jobs.finetune_estimate_note()
 with keywords:
     st.subheader("3 · Keywords")
     st.caption("Keywords per category, item and sentiment; trends per period with rising and fading words.")

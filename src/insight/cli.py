@@ -104,7 +104,8 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     tune = sub.add_parser("finetune-sentiment", help="fine-tune the encoder on this store's rated reviews")
-    tune.add_argument("--epochs", type=float, default=1.0)
+    tune.add_argument("--epochs", type=float, default=None, help="default: 2 for the top layers, 1 for all")
+    tune.add_argument("--all-layers", action="store_true", help="train every layer (slow on a CPU), not the top two")
     tune.add_argument("--keep", default="auto", choices=["auto", "yes", "no"], help="auto: only if it is better")
     tune.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     tune.add_argument("--seed", type=int, default=0)
@@ -112,7 +113,15 @@ def _parser() -> argparse.ArgumentParser:
     keep = {"auto": "auto", "yes": True, "no": False}
     tune.set_defaults(
         run=lambda a: _job(
-            a, "sentiment_finetune", {"epochs": a.epochs, "keep": keep[a.keep], "device": a.device, "seed": a.seed}
+            a,
+            "sentiment_finetune",
+            {
+                **({"epochs": a.epochs} if a.epochs is not None else {}),
+                "fast": not a.all_layers,
+                "keep": keep[a.keep],
+                "device": a.device,
+                "seed": a.seed,
+            },
         )
     )
 

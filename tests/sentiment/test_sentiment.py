@@ -68,3 +68,13 @@ def test_adapting_to_a_merchants_labels_is_measured_and_kept_only_if_better(con,
         assert provenance["head"] == adapted[0][0] and json.loads(adapted[0][1]) == metrics
     else:
         assert provenance["head"] == "default-1" and adapted == []
+
+
+def test_job_reuses_the_vectors_the_store_already_has(con, corpus):
+    insight.ingest(corpus, db=con)
+    params = {"model": "multilingual-e5-small", "device": "cpu"}
+    assert run_job(con, new_job(con, "encode", params), "encode", params) == "done"
+    vectors = count(con, "embeddings")
+    assert run_job(con, new_job(con, "sentiment", {}), "sentiment", {}) == "done"
+    provenance = json.loads(con.execute("select provenance from jobs where kind = 'sentiment'").fetchall()[0][0])
+    assert provenance["newly_encoded"] == 0 and count(con, "embeddings") == vectors

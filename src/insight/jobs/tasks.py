@@ -68,7 +68,8 @@ def _sentiment(ctx: JobContext) -> dict:
 def _sentiment_finetune(ctx: JobContext) -> dict:
     from insight.sentiment.finetune_job import finetune_store
 
-    return _call(finetune_store, ctx, {"epochs", "lr", "max_train", "freeze_layers", "keep", "device", "seed"})
+    allowed = {"fast", "epochs", "lr", "max_train", "freeze_layers", "keep", "device", "seed"}
+    return _call(finetune_store, ctx, allowed)
 
 
 def _keywords(ctx: JobContext) -> dict:
@@ -108,7 +109,7 @@ TASKS: dict[str, Task] = {
     "encode": Task(_encode, _model_device, "embed item texts, reviews and search queries not embedded yet"),
     "sentiment": Task(_sentiment, _model_device, "score every review (adapting to the store's ratings)"),
     "sentiment_finetune": Task(
-        _sentiment_finetune, _model_device, "fine-tune the encoder on this store's ratings (GPU: seconds)"
+        _sentiment_finetune, _model_device, "fine-tune the encoder's top layers on this store's ratings (GPU: seconds)"
     ),
     "keywords": Task(_keywords, lambda params: "cpu", "keywords per category and sentiment, trends and bursts"),
     "segments": Task(_segments, _model_device, "interest profiles for every user, segments with stable ids"),

@@ -120,3 +120,12 @@ def fetch_review_texts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(
         "select review_id, trim(concat_ws(' ', title, text)) as text from reviews where text is not null"
     ).df()
+
+
+def count_review_texts(con: duckdb.DuckDBPyConnection) -> dict:
+    """Reviews with text, and how many of them carry a rating or a shipped label (the fine-tuning data)."""
+    total, rated = con.execute(
+        """select count(*), count(*) filter (where rating is not null or label is not null)
+           from reviews where text is not null"""
+    ).fetchall()[0]
+    return {"with_text": int(total), "rated": int(rated)}

@@ -33,6 +33,27 @@ def start_button(kind: str, params: dict, label: str, *, key: str) -> None:
         st.toast(f"Started {job_id}", icon="▶️")
 
 
+@st.cache_data(show_spinner="Timing the encoder on this machine…", max_entries=8)
+def _finetune_estimate(data_version: int, last_finetune: str | None) -> str | None:
+    from insight.sentiment.finetune_estimate import estimate_finetune
+
+    estimate = estimate_finetune(cursor())
+    return None if estimate is None else estimate.describe()
+
+
+def finetune_estimate_note() -> None:
+    """How long fine-tuning this store will take, measured on this machine, shown before it starts."""
+    from insight.sentiment.finetune import MIN_LABELLED
+    from insight.ui.resources import data_version
+
+    latest = job_store.fetch_jobs(cursor(), limit=1, kind="sentiment_finetune")
+    text = _finetune_estimate(data_version(), None if latest.empty else str(latest["job_id"].iloc[0]))
+    if text is None:
+        st.caption(f"Fine-tuning needs at least {MIN_LABELLED} rated reviews with text.")
+    else:
+        st.caption(md(f"Expected to take {text}."))
+
+
 @st.fragment(run_every=2)
 def live_jobs() -> None:
     """Queued and running jobs with progress and cancel; a toast when a watched job ends."""
