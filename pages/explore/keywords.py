@@ -20,6 +20,15 @@ kind = st.segmented_control("Group by", kinds, default="all", key="kw_kind") or 
 groups = data.keyword_groups(run_id, kind)
 group = None if kind == "all" else st.selectbox("Group", groups, key="kw_group") if groups else None
 top = data.keywords_of(run_id, kind, group)
+st.caption(
+    (
+        "Words this shop's reviews use far more than everyday language does (each language's word frequencies), "
+        "favouring those found in some categories over those in every review. "
+        if kind == "all"
+        else "Words that set this group apart from the other groups (c-TF-IDF). "
+    )
+    + 'Numbers, units and words any review uses ("weeks ago", "value") are left out.'
+)
 if top.empty:
     st.caption("No keywords for this grouping.")
 else:

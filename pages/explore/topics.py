@@ -20,7 +20,8 @@ widgets.kpi_row(
     }
 )
 st.caption(
-    "Reviews that read alike share a topic; a topic is named by the words that set it apart from the others. "
+    "Reviews that read alike share a topic; a topic is named by the words that set it apart from the others "
+    "and come closest to what its reviews mean (no units or stock phrases, no two topics named alike). "
     "Stability is the agreement (adjusted Rand index, 1 = identical) with refits on random halves of the reviews. "
     f"HDBSCAN left {params['outliers_before']:.0%} of the reviews as outliers; those closest to a topic were "
     f"reassigned until {params['outliers_after']:.0%} remained. The sidebar filters do not apply to this page."

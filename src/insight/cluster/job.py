@@ -10,7 +10,9 @@ Steps, all stored as one run (nothing is visible until the run is complete):
    ``leaf`` selection, which finds the many fine-grained groups a marketer can act on where ``eom``
    returns one big blob of "everyone" (2 segments for 5,881 online_retail customers); give segments
    the ids of the previous run's segments they match (:func:`insight.cluster.align_segments`) and
-   name them by their c-TF-IDF keywords and top categories;
+   name them (:func:`insight.profiles.keywords.name_segments`: c-TF-IDF candidates that can name an
+   interest, re-ranked by closeness to the segment's centre, distinct across segments) and list
+   their top categories;
 4. place each user's monthly profile in the nearest segment, the history behind the Interest
    evolution page (who moved from which segment to which, month by month).
 """
@@ -24,7 +26,7 @@ import pandas as pd
 from insight.cluster.align import carry_ids
 from insight.cluster.pipeline import MIN_POINTS, segment_vectors
 from insight.profiles.build import build_profiles, touch_weights, without_shared_direction
-from insight.profiles.keywords import top_categories, touch_terms, weighted_keywords
+from insight.profiles.keywords import name_segments, top_categories, touch_terms, weighted_keywords
 from insight.progress import ProgressFn, scale, silent
 from insight.store import profiles as profile_store
 from insight.store import runs
@@ -112,15 +114,16 @@ def segment_store(
     ids = sorted(centroids)
     code_of = {s: i for i, s in enumerate(ids)}
     codes = np.array([code_of.get(s, -1) for s in segment_of_touch])
-    words = weighted_keywords(terms, codes, weights, len(ids), top_n=10)
+    sizes = [int((stable == s).sum()) for s in ids]
+    names = name_segments(con, model, terms, touches, vectors, codes, weights, sizes, device=device)
     categories = top_categories(touches["category"], codes, weights)
     frames = {
         "segments": pd.DataFrame(
             {
                 "segment_id": ids,
                 "size": [int((stable == s).sum()) for s in ids],
-                "label": [" · ".join(words[i][:3]) or f"segment {s}" for i, s in enumerate(ids)],
-                "keywords": [", ".join(words[i]) for i in range(len(ids))],
+                "label": [names[i].label or f"segment {s}" for i, s in enumerate(ids)],
+                "keywords": [", ".join(names[i].keywords) for i in range(len(ids))],
                 "categories": [", ".join(categories.get(i, [])) or None for i in range(len(ids))],
                 "centroid": [centroids[s].astype(np.float32) for s in ids],
             }

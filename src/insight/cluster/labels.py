@@ -1,7 +1,10 @@
-"""What a segment is about: its distinctive keywords and its most typical members.
+"""What a segment is about: its distinctive keywords, its name and its most typical members.
 
 Keywords are class-based TF-IDF over the texts of each segment (outliers left out), so a segment's
-words are the ones that set it apart from the other segments, not merely frequent words.
+words are the ones that set it apart from the other segments, not merely frequent words; words
+that cannot name anything (numbers and units, review boilerplate, adverbs...) are left out
+(:func:`insight.keywords.terms.term_fitness`). :func:`text_groups` gathers what
+:func:`insight.cluster.names.name_groups` needs to name the segments of texts (the topics job).
 Representatives are the members closest to the segment centroid in the original embedding space,
 the examples to show next to a segment.
 """
@@ -12,6 +15,9 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
+
+from insight.cluster.names import GroupTerms
 
 KEYWORD_COLUMNS = ["segment", "keyword", "weight", "count", "docs"]
 
@@ -43,10 +49,12 @@ def segment_keywords(
 
     ``texts`` has one entry per point; ``labels`` is (n,) int (-1 for outliers, which are left out).
     ``drop_generic`` removes e-commerce filler ("product", "item") that would top every segment.
-    Returns columns ``segment, keyword, weight, count, docs`` sorted by segment then weight
-    descending; empty when there are no texts or no segment.
+    Keywords unfit to name a topic (numbers, units, boilerplate, non-nouns) are left out and
+    adjectives count half. Returns columns ``segment, keyword, weight, count, docs`` sorted by
+    segment then weight descending; empty when there are no texts or no segment.
     """
     from insight.keywords import extract_keywords
+    from insight.keywords.terms import fitness
 
     labels = np.asarray(labels)
     if texts is None or len(texts) == 0 or not (labels >= 0).any():
@@ -58,7 +66,7 @@ def segment_keywords(
         list(texts),
         groups,
         languages=languages,
-        top_n=top_n,
+        top_n=5 * top_n,  # room for the ones the fitness filter leaves out
         ngram_range=ngram_range,
         min_df=min_df,
         drop_generic=drop_generic,
@@ -67,8 +75,51 @@ def segment_keywords(
         return empty_keywords()
     frame = frame.rename(columns={"group": "segment"})
     frame["segment"] = frame["segment"].astype(np.int64)
-    frame = frame.sort_values(["segment", "weight"], ascending=[True, False], kind="stable")
+    frame["weight"] = frame["weight"] * fitness(frame["keyword"], "topic")
+    frame = frame[frame["weight"] > 0].sort_values(["segment", "weight"], ascending=[True, False], kind="stable")
+    frame = frame.groupby("segment", sort=True).head(top_n)
     return frame[KEYWORD_COLUMNS].reset_index(drop=True)
+
+
+def text_groups(
+    texts: Sequence[str | None],
+    labels: np.ndarray,
+    *,
+    languages: Sequence[str | None] | None = None,
+    min_df: int = 2,
+) -> GroupTerms:
+    """Term counts per segment of texts (outliers left out), the language of each term and of each segment.
+
+    ``labels`` (n,) int gives each text's segment; ``languages`` one code per text (None: guessed
+    from the text, see :func:`insight.keywords.tokenize.guess_language`).
+    """
+    from insight.keywords.background import term_languages
+    from insight.keywords.ctfidf import document_term_matrix, group_indicator
+    from insight.keywords.terms import phrase_checker
+    from insight.keywords.tokenize import guess_language, normalise_language, tokenize_many
+
+    labels = np.asarray(labels)
+    texts = ["" if t is None else str(t) for t in texts]
+    langs = [
+        normalise_language(given) or guess_language(text)
+        for text, given in zip(texts, languages if languages is not None else [None] * len(texts), strict=True)
+    ]
+    ids = sorted(int(s) for s in np.unique(labels[labels >= 0]))
+    code_of = {s: i for i, s in enumerate(ids)}
+    codes = np.array([code_of.get(int(s), -1) for s in labels], dtype=np.int64)
+    matrix, vocabulary = document_term_matrix(tokenize_many(texts, langs, drop_generic=True), min_df=min_df)
+    vocabulary = np.asarray(vocabulary, dtype=object)
+    indicator = group_indicator(codes, len(ids))
+    shares = pd.crosstab(codes, pd.Series(langs, dtype=object).fillna("?").to_numpy(), normalize="index")
+    return GroupTerms(
+        ids=ids,
+        counts=sp.csr_matrix(indicator @ matrix, dtype=np.float64),
+        vocabulary=vocabulary,
+        term_language=term_languages(matrix, langs),
+        language_share=[shares.loc[g].to_dict() if g in shares.index else {} for g in range(len(ids))],
+        sizes=[int((codes == g).sum()) for g in range(len(ids))],
+        attested=phrase_checker(texts, matrix, vocabulary),
+    )
 
 
 def representatives(

@@ -1,9 +1,11 @@
 """The topics job: the segmentation pipeline over review texts, so an analyst sees what reviews talk about.
 
 The same recipe as user segments (:func:`insight.cluster.segment_texts`: UMAP, HDBSCAN with no
-topic over half the reviews where the tree splits it, an outlier budget, c-TF-IDF keywords, a
-stability score), run over every review's embedding; topics keep their ids from one run to the
-next (:func:`insight.cluster.align_segments`), and the run is stored whole or not at all.
+topic over half the reviews where the tree splits it, an outlier budget, a stability score), run
+over every review's embedding; topics keep their ids from one run to the next
+(:func:`insight.cluster.align_segments`), and the run is stored whole or not at all. Topics are
+named by :func:`insight.cluster.names.name_groups`: c-TF-IDF candidates that can name something,
+re-ranked by closeness to the topic's mean review embedding, diversified, distinct across topics.
 """
 
 from __future__ import annotations
@@ -14,11 +16,35 @@ import pandas as pd
 
 from insight.cluster.align import carry_ids
 from insight.cluster.job import choose_model
+from insight.cluster.labels import text_groups
+from insight.cluster.names import Name, name_groups
 from insight.cluster.pipeline import MIN_POINTS, segment_vectors
+from insight.cluster.term_vectors import store_embedder
 from insight.progress import ProgressFn, scale, silent
 from insight.store import runs
 from insight.store import topics as topic_store
 from insight.store.db import data_version
+
+
+def name_topics(
+    con: duckdb.DuckDBPyConnection,
+    model: str,
+    reviews: pd.DataFrame,
+    vectors: np.ndarray,
+    topics: np.ndarray,
+    *,
+    device: str = "auto",
+) -> dict[int, Name]:
+    """Topic id -> its name: c-TF-IDF candidates re-ranked by closeness to the topic's mean review vector.
+
+    ``reviews`` holds ``text`` and ``language`` per row of ``vectors`` (n, d); ``topics`` (n,) the topic of each.
+    """
+    groups = text_groups(reviews["text"].tolist(), topics, languages=reviews["language"].tolist())
+    if not groups.ids:
+        return {}
+    centres = np.stack([vectors[topics == t].mean(axis=0) for t in groups.ids])
+    embed = store_embedder(con, model, device=device)
+    return dict(zip(groups.ids, name_groups(groups, purpose="topic", centres=centres, embed=embed), strict=True))
 
 
 def topics_store(
@@ -61,18 +87,16 @@ def topics_store(
     before = topic_store.fetch_centroids(con, previous["run_id"]) if previous else {}
     carried = carry_ids(found, previous, before)
     stable, centroids = carried.labels, carried.centroids
-    words = {
-        carried.alignment.ids[label]: group["keyword"].tolist()
-        for label, group in found.keywords.groupby("segment", sort=True)
-    }
+    progress(0.96, "naming topics")
+    names = name_topics(con, model, reviews, vectors, stable, device=device)
     ids = sorted(centroids)
     frames = {
         "topics": pd.DataFrame(
             {
                 "topic_id": ids,
                 "size": [int((stable == t).sum()) for t in ids],
-                "label": [" · ".join(words.get(t, [])[:3]) or f"topic {t}" for t in ids],
-                "keywords": [", ".join(words.get(t, [])) for t in ids],
+                "label": [names[t].label if t in names and names[t].label else f"topic {t}" for t in ids],
+                "keywords": [", ".join(names[t].keywords) if t in names else "" for t in ids],
                 "centroid": [centroids[t].astype(np.float32) for t in ids],
             }
         ),

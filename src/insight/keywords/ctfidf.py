@@ -27,6 +27,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import normalize as sk_normalize
 
+from insight.keywords.terms import Purpose, fitness
 from insight.keywords.tokenize import ngrams, tokenize_many
 
 KEYWORD_COLUMNS = ["group", "keyword", "weight", "count", "docs"]
@@ -118,6 +119,7 @@ def extract_keywords(
     tokens: Sequence[Sequence[str]] | None = None,
     n_jobs: int = 1,
     terms: tuple[sp.csr_matrix, np.ndarray] | None = None,
+    purpose: Purpose | None = None,
 ) -> pd.DataFrame:
     """The ``top_n`` most distinctive keywords of each group of texts, by c-TF-IDF.
 
@@ -127,6 +129,8 @@ def extract_keywords(
     fewer texts; ``drop_generic`` removes e-commerce filler ("product", "商品"). Pass ``tokens``
     (from :func:`.tokenize.tokenize_many`) to reuse a tokenisation across calls, and ``terms`` (from
     :func:`document_term_matrix` of those tokens) to reuse the counts too: they do not depend on groups.
+    ``purpose`` (see :func:`insight.keywords.terms.term_fitness`) leaves out keywords unfit for it
+    (numbers and units, review boilerplate...), scaling the others' weights by their fitness.
 
     Returns columns ``group, keyword, weight, count, docs`` (count: occurrences in the group; docs:
     texts of the group containing it), sorted by group then weight descending.
@@ -144,7 +148,12 @@ def extract_keywords(
     docs = sp.csr_matrix(indicator @ (matrix > 0).astype(np.float64))
     weights = c_tf_idf(counts, normalize=normalize)
     rows = []
-    for g, cols in enumerate(top_terms(weights, top_n)):
+    fit: dict[int, float] = {}
+    for g, cols in enumerate(top_terms(weights, top_n if purpose is None else 4 * top_n)):
+        if purpose is not None and len(cols):
+            fit.update(zip(cols.tolist(), fitness(vocabulary[cols], purpose), strict=True))
+            value = weights[g, cols].toarray().ravel() * np.array([fit[c] for c in cols.tolist()])
+            cols = cols[np.lexsort((cols, -value))][: int((value > 0).sum())][:top_n]
         if not len(cols):
             continue
         rows.append(
@@ -152,7 +161,8 @@ def extract_keywords(
                 {
                     "group": [labels[g]] * len(cols),
                     "keyword": vocabulary[cols],
-                    "weight": weights[g, cols].toarray().ravel(),
+                    "weight": weights[g, cols].toarray().ravel()
+                    * (1.0 if purpose is None else np.array([fit[c] for c in cols.tolist()])),
                     "count": counts[g, cols].toarray().ravel().astype(np.int64),
                     "docs": docs[g, cols].toarray().ravel().astype(np.int64),
                 }

@@ -2,7 +2,11 @@
 
 Texts are tokenised once and the tokens shared by every grouping and by the trends. Groups: all
 reviews, each category, each language, each sentiment label (from the current sentiment run, when
-there is one) and each item with enough reviews to say something.
+there is one) and each item with enough reviews to say something. Each group's keywords are the
+c-TF-IDF keywords that set it apart from the other groups of its grouping, less numbers, units and
+review boilerplate; all reviews, having no other group, are weighed against everyday language
+instead (:func:`insight.keywords.background.distinctive_keywords`), so they show what sets this
+shop's reviews apart, not the language's most frequent words.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from insight.keywords.background import distinctive_keywords
 from insight.keywords.ctfidf import document_term_matrix, extract_keywords
 from insight.keywords.tokenize import tokenize_many
 from insight.keywords.trends import detect_bursts, keyword_trends
@@ -19,6 +24,7 @@ from insight.store import runs
 from insight.store.db import data_version
 
 MIN_ITEM_REVIEWS = 10
+MODEL = "c-TF-IDF; all reviews against wordfreq"
 TRACKED = 300  # keywords followed over time: enough that a new complaint is among them before it is big
 
 
@@ -55,6 +61,9 @@ def extract_store(
         progress(0.3 + 0.4 * step / len(groupings), f"keywords per {kind}")
         if kind != "all" and (groups is None or groups.isna().all()):
             continue
+        if kind == "all":
+            frames.append(_shop_keywords(reviews, tokens, terms, top_n))
+            continue
         found = extract_keywords(
             texts,
             None if groups is None else groups.tolist(),
@@ -63,6 +72,7 @@ def extract_store(
             min_df=min_df,
             tokens=tokens,
             terms=terms,
+            purpose="keyword",
         )
         frames.append(found.assign(group_kind=kind))
     scores = pd.concat(frames, ignore_index=True)
@@ -88,7 +98,7 @@ def extract_store(
         "min_df": min_df,
         "sentiment_run": sentiment_run["run_id"] if sentiment_run else None,
     }
-    with runs.new_run(con, kind="keywords", job_id=job_id, model="c-TF-IDF", params=params) as run_id:
+    with runs.new_run(con, kind="keywords", job_id=job_id, model=MODEL, params=params) as run_id:
         keyword_store.insert_results(con, run_id, scores, trends, bursts)
     progress(1.0, "done")
     rising = bursts[bursts["direction"] == "rising"]["keyword"].head(5).tolist() if len(bursts) else []
@@ -96,7 +106,24 @@ def extract_store(
         "message": f"keywords for {len(reviews):,} reviews in {scores['group_kind'].nunique()} groupings; "
         f"{len(bursts)} bursts" + (f" (rising: {', '.join(rising)})" if rising else ""),
         "run_id": run_id,
-        "model": "c-TF-IDF",
+        "model": MODEL,
         "params": {"freq": freq, "top_n": top_n, "min_df": min_df},
         "data_version": data_version(con),
     }
+
+
+def _shop_keywords(reviews: pd.DataFrame, tokens: list[list[str]], terms, top_n: int) -> pd.DataFrame:
+    """Keywords of all reviews against everyday language, favouring those focused on some categories."""
+    matrix, vocabulary = terms
+    languages = reviews["language"].tolist()
+    per_language = pd.Series([len(t) for t in tokens]).groupby(reviews["language"].fillna("?").to_numpy()).sum()
+    categories = reviews["category"] if reviews["category"].nunique() > 1 else None
+    found = distinctive_keywords(
+        matrix,
+        vocabulary,
+        languages,
+        {None if k == "?" else k: int(v) for k, v in per_language.items()},
+        top_n=top_n,
+        groups=None if categories is None else categories.tolist(),
+    )
+    return found.drop(columns="language").assign(group="all", group_kind="all")

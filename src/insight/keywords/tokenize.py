@@ -60,6 +60,29 @@ def is_han(char: str) -> bool:
     return "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf" or "\uf900" <= char <= "\ufaff"
 
 
+def plain_text(text: str | None) -> str:
+    """A text as the tokenizer reads it before splitting: entities decoded, NFKC, straight apostrophes, lower case."""
+    if not isinstance(text, str):
+        return ""
+    if "&" in text:
+        text = html.unescape(text)
+    return unicodedata.normalize("NFKC", text.translate(_APOSTROPHES)).lower()
+
+
+def guess_language(text: str | None) -> str | None:
+    """``zh`` for text with Han characters, else ``pt`` or ``en`` by a count of function words; None for no text.
+
+    The tokenizer's own guess for a text that comes without a language code (item titles and search
+    queries carry none), made available to callers that group keywords by language.
+    """
+    if not isinstance(text, str) or not text.strip():
+        return None
+    if _HAN.search(text):
+        return "zh"
+    words = _WORD.findall(text.lower())
+    return "pt" if sum(w in _PT_MARKERS for w in words) > sum(w in _EN_MARKERS for w in words) else "en"
+
+
 @cache
 def _cut():
     """jieba-rs's precise-mode ``cut`` with the HMM (its default dictionary is built in)."""

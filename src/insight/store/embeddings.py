@@ -114,3 +114,20 @@ def fetch_text_vectors(con: duckdb.DuckDBPyConnection, model: str, text_hashes: 
     if len(frame) != len(text_hashes):
         raise ValueError(f"{len(text_hashes) - len(frame)} texts have no embedding under {model}")
     return pop_vectors(frame)
+
+
+def fetch_cached_vectors(
+    con: duckdb.DuckDBPyConnection, model: str, text_hashes: list[str]
+) -> tuple[list[str], np.ndarray]:
+    """The hashes among ``text_hashes`` that have a vector under ``model``, and those vectors (float32 (k, dim))."""
+    wanted = pd.DataFrame({"text_hash": pd.Series(list(dict.fromkeys(text_hashes)), dtype="string")})
+    con.register("cached_texts", wanted)
+    try:
+        frame = con.execute(
+            """select w.text_hash, e.vector from cached_texts w
+               join embeddings e on e.model = $model and e.text_hash = w.text_hash""",
+            {"model": model},
+        ).df()
+    finally:
+        con.unregister("cached_texts")
+    return frame["text_hash"].astype(str).tolist(), pop_vectors(frame)
