@@ -120,3 +120,34 @@ def test_topics_of_review_texts_get_distinct_names_without_units_or_boilerplate(
     assert len(set(labels)) == 2 and not any(is_empty_label(label) for label in labels)
     words = [w for n in names for k in n.keywords for w in k.split()]
     assert not [w for w in words if is_quantity(w) or w in {"feels", "weeks", "value", "use"}], words
+
+
+# --- what the segments and topics jobs store, on the 150-user demo shop ---
+
+UNIT_WORDS = {"cm", "mm", "ml", "l", "kg", "g", "oz", "inch", "xl", "xs", "毫升", "厘米", "公斤", "克", "码", "款"}
+REVIEW_BOILERPLATE = {"feels", "feel", "weeks", "ago", "years", "value", "use", "used", "holding", "days", "time"}
+
+
+def _label_words(labels):
+    return [w for label in labels for part in label.split(" · ") for w in part.split()]
+
+
+def test_stored_segment_and_topic_names_are_distinct_and_made_of_words(segmented_db):
+    from insight.store import runs
+    from insight.store import segments as segment_store
+    from insight.store import topics as topic_store
+    from insight.store.db import connect
+
+    con = connect(segmented_db, read_only=True)
+    try:
+        segments = segment_store.fetch_segments(con, runs.current_run(con, "segments")["run_id"])
+        topics = topic_store.fetch_topics(con, runs.current_run(con, "topics")["run_id"])
+    finally:
+        con.close()
+    for labels in (segments["label"].tolist(), topics["label"].tolist()):
+        assert len(set(labels)) == len(labels), labels
+        words = _label_words(labels)
+        assert not [w for w in words if w[0].isdigit() or w.lower() in UNIT_WORDS], labels
+        assert not [w for w in words if w in REVIEW_BOILERPLATE], labels
+    leads = [label.split(" · ")[0] for label in segments["label"]]
+    assert len(set(leads)) == len(leads), leads

@@ -68,3 +68,10 @@ def test_phrases_count_only_when_someone_wrote_them():
     rows = sp.csr_matrix(np.array([[1, 0, 0, 0, 1], [0, 1, 0, 0, 0], [0, 0, 1, 0, 0], [0, 0, 0, 1, 0]]))
     attested = phrase_checker(texts, rows, vocabulary)
     assert [attested(i) for i in range(5)] == [False, True, False, True, True]
+
+
+def test_a_keyword_covers_those_made_of_its_words():
+    from insight.keywords.terms import covers
+
+    assert covers("running shoes", "shoes") and covers("leaking kettle", "leaks")
+    assert not covers("shoes", "running shoes") and not covers("running shoes", "trail shoes")

@@ -20,3 +20,13 @@ def test_keywords_job_without_reviews_fails_with_a_reason(con):
     job = new_job(con, "keywords", {})
     assert run_job(con, job, "keywords", {}) == "failed"
     assert "no review text" in con.execute("select message from jobs").fetchall()[0][0]
+
+
+def test_keywords_of_all_reviews_are_what_sets_the_shop_apart(analysed_db):
+    """Against everyday language, not by frequency: product words lead, stock words and unwritten phrases stay out."""
+    con = insight.connect(analysed_db)
+    words = fetch_keywords(con, current_run(con, "keywords")["run_id"], "all")["keyword"].tolist()
+    con.close()
+    assert {"grip", "kettle"} <= set(words) and {"漏水", "杯子漏水"} & set(words), words
+    assert not {"week", "disappointed", "love"} & set(words), words
+    assert "grip muddy" not in words and "leaks kettle" not in words  # no one wrote these ("grip on muddy")

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from insight.keywords.terms import Purpose, fitness, words_of
+from insight.keywords.terms import Purpose, fitness, overlaps, phrase_checker, words_of
 
 FLOOR = 1e-8  # wordfreq's "large" lists stop at about this frequency (Zipf 1)
 PHRASE_FACTOR = 10.0  # each extra word of a phrase makes it this much rarer than the harmonic estimate
@@ -84,6 +84,7 @@ def distinctive_keywords(
     top_n: int = 15,
     purpose: Purpose = "shop",
     groups: Sequence | None = None,
+    texts: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """The ``top_n`` keywords that most set these documents apart from their languages' everyday use.
 
@@ -92,8 +93,10 @@ def distinctive_keywords(
     each language's documents hold (the denominators of the shares). Terms unfit for ``purpose``
     (:func:`insight.keywords.terms.term_fitness`) are left out. With ``groups`` (one category, item...
     per document, None for none) the score is multiplied by how focused a term is on some of the
-    groups (:func:`focus`): a product word is, the stock phrases every review opens with are not.
-    Returns ``keyword, weight, count, docs, language`` best first.
+    groups (:func:`focus`): a product word is, the stock phrases every review opens with are not. With
+    ``texts`` (the documents), a phrase no one wrote as such is left out
+    (:func:`insight.keywords.terms.phrase_checker`); a term sharing a word with a better one is left
+    out too ("trails" after "muddy trails"). Returns ``keyword, weight, count, docs, language`` best first.
     """
     counts = np.asarray(matrix.sum(axis=0)).ravel().astype(np.float64)
     docs = np.asarray((matrix > 0).sum(axis=0)).ravel().astype(np.int64)
@@ -111,8 +114,16 @@ def distinctive_keywords(
     score = share[order] * np.log(ratio) * fit[fit > 0]
     if groups is not None:
         score = score * focus(matrix[:, order], groups)
-    best = np.argsort(-score, kind="stable")
-    best = best[score[best] > 0][:top_n]
+    attested = phrase_checker(texts, matrix, vocabulary) if texts is not None else None
+    best: list[int] = []
+    for i in np.argsort(-score, kind="stable"):
+        if len(best) == top_n or score[i] <= 0:
+            break
+        term = str(vocabulary[order[i]])
+        if attested is not None and not attested(int(order[i])):
+            continue
+        if not any(overlaps(term, str(vocabulary[order[j]])) for j in best):
+            best.append(int(i))
     chosen = order[best]
     return pd.DataFrame(
         {

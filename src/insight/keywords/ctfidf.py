@@ -27,7 +27,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import normalize as sk_normalize
 
-from insight.keywords.terms import Purpose, fitness
+from insight.keywords.terms import Purpose, covers, fitness, phrase_checker
 from insight.keywords.tokenize import ngrams, tokenize_many
 
 KEYWORD_COLUMNS = ["group", "keyword", "weight", "count", "docs"]
@@ -130,7 +130,8 @@ def extract_keywords(
     (from :func:`.tokenize.tokenize_many`) to reuse a tokenisation across calls, and ``terms`` (from
     :func:`document_term_matrix` of those tokens) to reuse the counts too: they do not depend on groups.
     ``purpose`` (see :func:`insight.keywords.terms.term_fitness`) leaves out keywords unfit for it
-    (numbers and units, review boilerplate...), scaling the others' weights by their fitness.
+    (numbers and units, review boilerplate...), scaling the others' weights by their fitness, and
+    phrases no text holds as such, or whose words a better keyword of the group already holds.
 
     Returns columns ``group, keyword, weight, count, docs`` (count: occurrences in the group; docs:
     texts of the group containing it), sorted by group then weight descending.
@@ -149,11 +150,13 @@ def extract_keywords(
     weights = c_tf_idf(counts, normalize=normalize)
     rows = []
     fit: dict[int, float] = {}
+    attested = phrase_checker(texts, matrix, vocabulary) if purpose is not None else None
     for g, cols in enumerate(top_terms(weights, top_n if purpose is None else 4 * top_n)):
         if purpose is not None and len(cols):
             fit.update(zip(cols.tolist(), fitness(vocabulary[cols], purpose), strict=True))
             value = weights[g, cols].toarray().ravel() * np.array([fit[c] for c in cols.tolist()])
-            cols = cols[np.lexsort((cols, -value))][: int((value > 0).sum())][:top_n]
+            ranked = cols[np.lexsort((cols, -value))][: int((value > 0).sum())]
+            cols = np.array(_readable(ranked, vocabulary, attested, top_n), dtype=np.int64)
         if not len(cols):
             continue
         rows.append(
@@ -171,6 +174,18 @@ def extract_keywords(
     if not rows:
         return _empty_keywords()
     return pd.concat(rows, ignore_index=True)
+
+
+def _readable(ranked: np.ndarray, vocabulary: np.ndarray, attested, top_n: int) -> list[int]:
+    """The first ``top_n`` columns that were written as such and whose words are not all in a better one."""
+    out: list[int] = []
+    for col in ranked.tolist():
+        if len(out) == top_n:
+            break
+        term = str(vocabulary[col])
+        if attested(col) and not any(covers(str(vocabulary[kept]), term) for kept in out):
+            out.append(col)
+    return out
 
 
 def _empty_keywords() -> pd.DataFrame:

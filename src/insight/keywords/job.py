@@ -125,5 +125,6 @@ def _shop_keywords(reviews: pd.DataFrame, tokens: list[list[str]], terms, top_n:
         {None if k == "?" else k: int(v) for k, v in per_language.items()},
         top_n=top_n,
         groups=None if categories is None else categories.tolist(),
+        texts=reviews["text"].tolist(),
     )
     return found.drop(columns="language").assign(group="all", group_kind="all")

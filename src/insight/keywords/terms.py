@@ -188,6 +188,11 @@ def _same_word(a: str, b: str) -> bool:
     return long_.startswith(short) and len(long_) - len(short) <= 2 and (len(short) > 2 or short == long_)
 
 
+def covers(better: str, term: str) -> bool:
+    """Whether every word of ``term`` is a word of ``better`` ("running shoes" covers "shoes", not "trail shoes")."""
+    return all(any(_same_word(x, y) for y in words_of(better)) for x in words_of(term))
+
+
 def overlaps(a: str, b: str) -> bool:
     """Whether two keywords share a word ("running shoes" and "shoes", "扎实用料" and "用料")."""
     return any(_same_word(x, y) for x in words_of(a) for y in words_of(b))
@@ -202,7 +207,7 @@ def phrase_checker(texts: Sequence[str], doc_terms: sp.spmatrix, vocabulary: np.
     holds its words next to each other (a space, a hyphen or a possessive between them; Chinese
     words directly). Single words always count.
     """
-    columns = sp.csc_matrix(doc_terms)
+    columns, texts = sp.csc_matrix(doc_terms), list(texts)  # positions, whatever index a Series had
 
     @cache
     def attested(col: int) -> bool:
