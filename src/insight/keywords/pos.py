@@ -15,8 +15,9 @@ model can be downloaded here, so each word gets the tag it most often has:
 Tagging a word out of context is wrong sometimes ("use" is a noun in the lexicon, "hiking" a
 verb), so the result is a weight, not a verdict: nouns 1, words that often name an activity or a
 property (gerunds, adjectives; Chinese verbs and adjectives) 0.5, function and time words 0.
-Measured on 10,000 Chinese reviews, ``rjieba.tag`` of every distinct candidate costs ~10 µs a word;
-the English lexicon loads in ~0.1 s once per process.
+Measured here (2 shared cores): ``rjieba.tag`` tags 2,000 Chinese reviews in 0.5 s where jieba's
+pure-Python ``posseg`` takes 29 s, and 1,000 candidate words in 1 ms (posseg: 0.4 s), giving the same
+tag to 90 % of them; the English lexicon (81,000 lower-case words) loads in ~0.6 s once per process.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal
 
 import numpy as np
@@ -69,7 +69,7 @@ _BOILERPLATE = {
         perfectly happy pleased disappointed unfortunately sadly expected says said going went back
         excellent great good nice awesome amazing terrible bad poor better best worse worst brilliant lovely
         wonderful fantastic superb beautiful gorgeous decent average mediocre awful horrible rubbish useless
-        impressed satisfied glad holding held holds downside feelings little
+        impressed satisfied glad holding held holds downside feelings little easy easily condition
         warranty guarantee guaranteed satisfaction free stock stocks certified standards
     """,
     "pt": """
@@ -188,11 +188,13 @@ def _same_word(a: str, b: str) -> bool:
     return long_.startswith(short) and len(long_) - len(short) <= 2 and (len(short) > 2 or short == long_)
 
 
+@lru_cache(maxsize=200_000)  # asked for the same pairs of popular terms user after user
 def covers(better: str, term: str) -> bool:
     """Whether every word of ``term`` is a word of ``better`` ("running shoes" covers "shoes", not "trail shoes")."""
     return all(any(_same_word(x, y) for y in words_of(better)) for x in words_of(term))
 
 
+@lru_cache(maxsize=200_000)
 def overlaps(a: str, b: str) -> bool:
     """Whether two keywords share a word ("running shoes" and "shoes", "扎实用料" and "用料")."""
     return any(_same_word(x, y) for x in words_of(a) for y in words_of(b))
