@@ -113,7 +113,7 @@ def test_topics_of_review_texts_get_distinct_names_without_units_or_boilerplate(
         + ["Running shoes with great grip, size 42 fits, feels light for weeks."] * 4
         + ["These running shoes have superb grip on trails, great value."] * 4
     )
-    groups = text_groups(texts, np.array([0] * 8 + [1] * 8), languages="en" and ["en"] * 16)
+    groups = text_groups(texts, np.array([0] * 8 + [1] * 8), languages="en")
     names = name_groups(groups, purpose="topic")
     labels = [n.label for n in names]
     assert labels[0].startswith("kettle") and {"running shoes", "grip"} <= set(names[1].keywords[:2]), labels

@@ -85,25 +85,23 @@ def text_groups(
     texts: Sequence[str | None],
     labels: np.ndarray,
     *,
-    languages: Sequence[str | None] | None = None,
+    languages: Sequence[str | None] | str | None = None,
     min_df: int = 2,
 ) -> GroupTerms:
     """Term counts per segment of texts (outliers left out), the language of each term and of each segment.
 
-    ``labels`` (n,) int gives each text's segment; ``languages`` one code per text (None: guessed
-    from the text, see :func:`insight.keywords.tokenize.guess_language`).
+    ``labels`` (n,) int gives each text's segment; ``languages`` one code per text or one for all
+    (None: guessed from each text, see :func:`insight.keywords.tokenize.guess_language`).
     """
     from insight.keywords.background import term_languages
     from insight.keywords.ctfidf import document_term_matrix, group_indicator
     from insight.keywords.terms import phrase_checker
-    from insight.keywords.tokenize import guess_language, normalise_language, tokenize_many
+    from insight.keywords.tokenize import broadcast_languages, guess_language, normalise_language, tokenize_many
 
     labels = np.asarray(labels)
     texts = ["" if t is None else str(t) for t in texts]
-    langs = [
-        normalise_language(given) or guess_language(text)
-        for text, given in zip(texts, languages if languages is not None else [None] * len(texts), strict=True)
-    ]
+    given = broadcast_languages(languages, len(texts))
+    langs = [normalise_language(code) or guess_language(text) for text, code in zip(texts, given, strict=True)]
     ids = sorted(int(s) for s in np.unique(labels[labels >= 0]))
     code_of = {s: i for i, s in enumerate(ids)}
     codes = np.array([code_of.get(int(s), -1) for s in labels], dtype=np.int64)
