@@ -39,7 +39,11 @@ build, preview = st.columns([2, 3], gap="large")
 with build:
     st.subheader("Build")
     definition = cd.builder(names, saved_names, cd.categories(version), profiles=run is not None)
-    core_spec, similarity, show_curve = definition.to_json(), None, False
+    if run is not None and definition.interest:
+        reach_curve = cd.interest_curve(definition.interest, version, run_id, rules)
+        st.plotly_chart(cd.interest_curve_chart(reach_curve, definition.interest_strength), key="interest_curve")
+        st.caption(f"Users it reaches at each strength (counts under {rules.k}, or all but fewer, are not drawn).")
+    core_spec, strength, show_curve = definition.to_json(), None, False
     if run is not None:
         st.subheader("Grow with lookalikes")
         seed = cd.core(core_spec, version, run_id, saved_state)
@@ -57,11 +61,12 @@ with build:
                 most,
                 key="aud_grow",
                 step=rules.k,
-                help=f"The profiled users most similar to the audience's mean interests, added {rules.k} at a time "
-                f"(INSIGHT_MIN_AUDIENCE), so that two positions never differ by fewer than {rules.k} people.",
+                help="The profiled users whose interests stand out as closest to the audience's mean, added "
+                f"{rules.k} at a time (INSIGHT_MIN_AUDIENCE), so that two positions never differ by fewer "
+                f"than {rules.k} people.",
             )
-            similarity = found.threshold_for(grow)
-definition = replace(definition, lookalike_similarity=similarity)
+            strength = found.threshold_for(grow)
+definition = replace(definition, lookalike_strength=strength)
 spec = definition.to_json()
 
 with preview:
@@ -83,8 +88,8 @@ with preview:
         st.markdown("**Who they are**")
         cd.show_card(result.card, names, rules.k)
     if show_curve:
-        st.markdown("**Audience size against similarity**")
-        figure = cd.curve_chart(cd.curve(core_spec, version, run_id, saved_state, rules), similarity, result.size)
+        st.markdown("**Audience size against match strength**")
+        figure = cd.curve_chart(cd.curve(core_spec, version, run_id, saved_state, rules), strength, result.size)
         st.plotly_chart(figure, width="stretch", key="lookalike_curve")
 
 st.subheader("Save and export")

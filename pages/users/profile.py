@@ -20,9 +20,18 @@ with by_id:
 with by_interest:
     wanted = st.text_input("Interest", placeholder="e.g. vintage tea sets", key="profile_interest")
     if wanted:
-        found = segment_data.users_interested_in(run_id, run["model"], wanted, limit=20)
+        found = segment_data.users_interested_in(run_id, wanted, limit=20)
         auth.log_look("user list", f"interest search: {wanted}")
-        st.dataframe(found[["user_id", "similarity", "keywords", "touches"]], hide_index=True, width="stretch")
+        st.caption(
+            "Match strength: how far a user's closeness to the interest stands out from the shop's typical user, "
+            f"in spreads; {segment_data.DEFAULT_STRENGTH:g} or more is a clear match (the Campaigns page's default)."
+        )
+        st.dataframe(
+            found,
+            hide_index=True,
+            width="stretch",
+            column_config={"strength": st.column_config.NumberColumn("match strength", format="%.2f")},
+        )
         picked = st.selectbox("Open", found["user_id"], index=None, key="profile_pick")
         typed = picked or typed
 

@@ -72,7 +72,10 @@ def _parser() -> argparse.ArgumentParser:
 
     encode = sub.add_parser("encode", help="embed texts not embedded yet (a background job in the app)")
     encode.add_argument(
-        "--model", default="auto", help="auto (English: MiniLM, others: e5), all-MiniLM-L6-v2 or multilingual-e5-small"
+        "--model",
+        default="auto",
+        help="auto (the store's one encoder: the one it was encoded with, else INSIGHT_ENCODER, multilingual-e5-small),"
+        " all-MiniLM-L6-v2 or multilingual-e5-small",
     )
     encode.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     encode.add_argument("--batch-size", type=int, dest="batch_size")
@@ -132,7 +135,7 @@ def _parser() -> argparse.ArgumentParser:
     keywords.set_defaults(run=lambda a: _job(a, "keywords", {"freq": a.freq, "top_n": a.top_n}))
 
     segments = sub.add_parser("segments", help="profile every user and segment them (UMAP + HDBSCAN, stable ids)")
-    segments.add_argument("--model", help="encoder for profiles (default: MiniLM if all texts are English, else e5)")
+    segments.add_argument("--model", help="encoder for profiles (default: the store's one encoder, see encode)")
     segments.add_argument(
         "--half-life", type=float, default=90.0, dest="half_life_days", help="recency half-life (days)"
     )
@@ -155,7 +158,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     topics = sub.add_parser("topics", help="find what reviews talk about (UMAP + HDBSCAN over reviews, stable ids)")
-    topics.add_argument("--model", help="encoder (default: MiniLM if all texts are English, else e5)")
+    topics.add_argument("--model", help="encoder (default: the store's one encoder, see encode)")
     topics.add_argument("--min-cluster-size", type=int, dest="min_cluster_size", help="default: 1%% of reviews, >= 10")
     topics.add_argument("--outlier-budget", type=float, default=0.05, dest="outlier_budget")
     topics.add_argument("--seed", type=int, default=0)

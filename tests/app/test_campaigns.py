@@ -13,6 +13,7 @@ from streamlit.testing.v1 import app_test as app_test_module
 
 import insight
 from insight.targeting import AudienceDefinition, PrivacyRules, evaluate, reach, saved_audiences
+from insight.targeting.definition import DEFAULT_INTEREST_STRENGTH
 from insight.ui import campaign_data as cd
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -75,6 +76,8 @@ def test_a_marketer_builds_an_audience_and_sees_the_reach_the_library_computes(m
     metrics = _metrics(at)
     assert metrics["Audience"] == f"{expected.size:,}" and metrics["Share of users"] == f"{expected.share:.1%}"
     assert any('interested in "trail running shoes"' in c.value for c in at.caption)
+    assert any(c.value.startswith("Users it reaches at each strength") for c in at.caption)  # the curve's note
+    assert at.slider(key="aud_strength").value == DEFAULT_INTEREST_STRENGTH
     # the card shows what the library lets it: no interest is shared by 10 of these few users
     assert "Top interests: none that 10 or more members share" in [m.value for m in at.markdown]
     assert cd.card_text(expected.card, 10) in [c.value for c in at.caption]
@@ -102,13 +105,20 @@ def test_the_lookalike_slider_moves_ten_people_at_a_time(monkeypatch, shop):
 
 
 def test_an_audience_one_user_away_from_a_saved_one_is_refused(monkeypatch, shop):
-    segment = _running_segment(shop)
+    con = insight.connect(shop)
+    size = {  # a segment, and its members who bought at least n times: a few fewer (not under 10)
+        (segment, n): len(evaluate(con, AudienceDefinition(segments=(segment,), min_orders=n)))
+        for (segment,) in con.execute("select distinct segment_id from segments").fetchall()
+        for n in range(0, 8)
+    }
+    con.close()
+    segment, orders = next((s, n) for (s, n), k in size.items() if n and 10 <= k < size[s, 0] < k + 10)
     at = _page(monkeypatch, shop)
     at.multiselect(key="aud_segments").select(segment)
     at.text_input(key="aud_name").input("runners").run()
     at.button(key="aud_save").click().run()
     runners = int(_metrics(at)["Audience"])
-    at.number_input(key="aud_orders").set_value(1).run()  # the runners who bought: all but two
+    at.number_input(key="aud_orders").set_value(orders).run()
     assert 10 <= int(_metrics(at)["Audience"]) < runners < int(_metrics(at)["Audience"]) + 10
     at.text_input(key="aud_name").input("runners who bought").run()
     at.button(key="aud_save").click().run()

@@ -185,7 +185,7 @@ def test_user_profile_page_finds_users_by_interest(monkeypatch, segmented_db):
     at.text_input(key="profile_interest").input("dog bed for a large dog").run()
     assert not at.exception
     found = at.dataframe[0].value
-    assert len(found) == 20 and found["similarity"].is_monotonic_decreasing
+    assert len(found) == 20 and found["strength"].is_monotonic_decreasing
     assert found["keywords"].head(5).str.contains("dog|pet|cat", case=False).sum() >= 3
 
 

@@ -32,12 +32,17 @@ def test_encode_job_embeds_every_text_once_and_a_rerun_reuses_the_cache(con, cor
     assert status == "done" and job["message"].startswith("encoded 0 new texts; 9 vectors were already cached")
 
 
-def test_auto_model_sends_english_to_minilm_and_the_rest_to_e5(con, corpus):
+def test_auto_model_encodes_every_text_of_the_store_with_its_one_encoder(con, corpus):
     insight.ingest(corpus, db=con)
     assert _run(con, "encode", {"model": "auto", "device": "cpu"})[0] == "done"
     models = dict(con.execute("select model, count(*) from embeddings group by model").fetchall())
-    # English: 2 items, 2 reviews; the search query has no language and goes to e5 with zh and pt texts
-    assert models == {"all-MiniLM-L6-v2": 4, "multilingual-e5-small": 5}
+    assert models == {"multilingual-e5-small": 9}  # English, Chinese, Portuguese and the query: one space
+    # a store encoded with MiniLM on purpose keeps it: auto then means MiniLM, for the texts added later too
+    con.execute("delete from embeddings")
+    assert _run(con, "encode", MINILM)[0] == "done" and _run(con, "encode", {"model": "auto"})[0] == "done"
+    assert dict(con.execute("select model, count(*) from embeddings group by model").fetchall()) == {
+        "all-MiniLM-L6-v2": 9
+    }
 
 
 def test_bad_parameter_fails_with_a_reason_and_keeps_previous_results(con, corpus):

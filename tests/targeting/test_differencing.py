@@ -129,9 +129,7 @@ def test_lookalikes_grow_in_steps_of_k_whatever_cut_is_asked(shop, index, runnin
     spend = _spend(shop, found.ranked["user_id"].tolist())
     audiences = {}
     for n in range(1, 31):  # every position of the old one-user slider, as any crafted request could send
-        grown = evaluate(
-            shop, replace(definition, lookalike_similarity=found.threshold_for(n)), index=index, rules=RULES
-        )
+        grown = evaluate(shop, replace(definition, lookalike_strength=found.threshold_for(n)), index=index, rules=RULES)
         assert (len(grown) - len(seed)) % 10 == 0
         audiences[n] = set(grown)
     for n in range(1, 30):

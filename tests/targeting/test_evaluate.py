@@ -53,7 +53,7 @@ def test_kinds_of_conditions_combine_with_and(shop, index, running_segment):
         {"run": run_id, "s": running_segment},
     ).df()["user_id"]
     orders = _purchases(shop)["user_id"].value_counts()
-    interested = interest_matches(index, "trail running shoes", definition.interest_threshold)["user_id"]
+    interested = interest_matches(index, "trail running shoes", definition.interest_strength)["user_id"]
     assert found == set(members) & set(orders[orders >= 2].index) & set(interested)
     assert len(found) >= 10
     each = dict(conditions(shop, definition, index=index))
@@ -61,8 +61,9 @@ def test_kinds_of_conditions_combine_with_and(shop, index, running_segment):
 
 
 def test_an_interest_finds_the_users_into_it(shop, index):
-    matches = interest_matches(index, "trail running shoes", 0.35)
-    assert matches["similarity"].is_monotonic_decreasing and (matches["similarity"] >= 0.35).all()
+    matches = interest_matches(index, "trail running shoes", 1.5)
+    assert matches["strength"].is_monotonic_decreasing and (matches["strength"] >= 1.5).all()
+    assert 0.03 < len(matches) / len(index.users) < 0.4  # not everyone, not no one
     outdoor = _keywords(shop).str.contains("running|trail|hiking|camping")
     assert outdoor[matches["user_id"].head(5)].sum() >= 4
     assert outdoor[matches["user_id"]].mean() > 2 * outdoor.mean()  # far more runners than in the shop at large
@@ -73,15 +74,15 @@ def test_lookalikes_of_runners_are_outdoor_people_and_grow_the_audience(shop, in
     found = lookalikes(index, seed)
     assert not set(found.ranked["user_id"]) & set(seed)
     assert find_lookalikes(shop, seed).ranked.equals(found.ranked)
-    assert found.ranked["similarity"].is_monotonic_decreasing and found.seed_size == len(seed)
+    assert found.ranked["strength"].is_monotonic_decreasing and found.seed_size == len(seed)
     outdoor = _keywords(shop).str.contains("running|trail|hiking|camping")
     nearest, farthest = found.ranked["user_id"].head(15), found.ranked["user_id"].tail(15)
     assert outdoor[nearest].mean() > 2 * outdoor[farthest].mean()  # the demo plants runners who take up hiking
 
     curve = found.curve(points=11)
-    assert np.all(np.diff(curve["audience_size"]) >= 0) and np.all(np.diff(curve["min_similarity"]) < 0)
+    assert np.all(np.diff(curve["audience_size"]) >= 0) and np.all(np.diff(curve["min_strength"]) < 0)
     assert curve["audience_size"].iloc[-1] == len(seed) + len(found.ranked)
 
     cut = found.threshold_for(20)
-    grown = evaluate(shop, AudienceDefinition(segments=(running_segment,), lookalike_similarity=cut), index=index)
+    grown = evaluate(shop, AudienceDefinition(segments=(running_segment,), lookalike_strength=cut), index=index)
     assert set(grown) == set(seed) | set(found.ranked["user_id"].head(20)) and len(grown) == len(seed) + 20

@@ -22,7 +22,7 @@ RULES = PrivacyRules(k=10)
 def test_reach_says_size_share_and_who_the_audience_is(shop, index, running_segment):
     seed = evaluate(shop, AudienceDefinition(segments=(running_segment,)), index=index)
     cut = lookalikes(index, seed).threshold_for(10)
-    grown = AudienceDefinition(segments=(running_segment,), lookalike_similarity=cut)
+    grown = AudienceDefinition(segments=(running_segment,), lookalike_strength=cut)
     users = evaluate(shop, grown, index=index, rules=RULES)
     # on this 150-user shop no interest keyword is shared by 10 of them, so the card is read at k = 5
     result = reach(shop, users, rules=PrivacyRules(k=5))
@@ -65,15 +65,14 @@ def test_overlap_with_saved_audiences_and_small_overlaps_hidden(own_shop, index,
     saved_id = save_audience(con, "runners", runners, rules=RULES, index=index)
     members = evaluate(con, runners, index=index)
     cut = lookalikes(index, members).threshold_for(10)
-    users = evaluate(con, AudienceDefinition(segments=(running_segment,), lookalike_similarity=cut), index=index)
+    users = evaluate(con, AudienceDefinition(segments=(running_segment,), lookalike_strength=cut), index=index)
     row = reach(con, users, rules=RULES).overlaps.set_index("audience_id").loc[saved_id]
     assert row["overlap"] == len(members) and row["share_of_this"] == pytest.approx(len(members) / len(users))
     assert not row["hidden"] and row["why"] is None and row["share_of_theirs"] == 1.0
 
-    buyers = evaluate(con, AudienceDefinition(min_orders=2))
-    shared = len(set(buyers) & set(members))
-    assert shared >= 10 and 0 < len(members) - shared < 10  # a few runners bought once or never
-    row = reach(con, buyers, rules=RULES).overlaps.set_index("audience_id").loc[saved_id]
+    assert len(members) > 10
+    picked = members[1:] + lookalikes(index, members).ranked["user_id"].head(10).tolist()  # all runners but one
+    row = reach(con, picked, rules=RULES).overlaps.set_index("audience_id").loc[saved_id]
     assert row["hidden"] and pd.isna(row["overlap"]) and pd.isna(row["share_of_theirs"])
     assert "fewer than 10" in row["why"] and row["users"] == len(members)
 
@@ -121,3 +120,21 @@ def test_each_condition_is_counted_under_the_same_rules(shop):
         evaluate(shop, AudienceDefinition(categories=("Coffee & Tea",)))
     )
     assert shown["users"].isna().sum() == 2
+
+
+def test_an_interests_reach_curve_counts_only_what_an_audience_could_show(shop, index):
+    from insight.targeting import interest_matches
+    from insight.targeting.reach import interest_reach
+
+    curve = interest_reach(shop, index, "trail running shoes", rules=RULES)
+    strength = interest_matches(index, "trail running shoes")["strength"].to_numpy()
+    base = len(index.users)  # every user of this shop has a profile
+    assert curve["strength"].iloc[0] == 0 and curve["strength"].iloc[-1] == 5 and len(curve) == 21
+    for row in curve.itertuples():
+        true = int((strength >= row.strength).sum())
+        if row.hidden:  # under k, or all but fewer than k: no count at all
+            assert pd.isna(row.users) and (true // 10 * 10 < 10 or base - true // 10 * 10 < 10)
+        else:
+            assert row.users == true // 10 * 10  # whole steps of k, like the lookalike curve
+    shown = curve["users"].dropna()
+    assert len(shown) >= 3 and shown.is_monotonic_decreasing

@@ -2,18 +2,22 @@
 
 Steps, all stored as one run (nothing is visible until the run is complete):
 
-1. make sure every touched text has an embedding under one encoder (profiles must live in one
-   vector space, so the job encodes whatever the encode job left to the other model);
-2. build profiles (:func:`insight.profiles.build_profiles`) and each user's interest keywords;
-3. segment the profiles (:func:`insight.cluster.segment_vectors`) once the direction every profile
-   shares is removed (:func:`insight.profiles.build.without_shared_direction`), with HDBSCAN's
+1. make sure every touched text has an embedding under the store's one encoder
+   (:func:`insight.encode.job.store_model`; normally the encode job already made them all);
+2. move each language's texts onto a common centre (:mod:`insight.profiles.space`), so the same
+   interest in English or Chinese lands in the same place, and record the centres with the run;
+3. build profiles (:func:`insight.profiles.build_profiles`) and each user's interest keywords; a
+   user's language is the one most of their touches are in;
+4. segment the profiles (:func:`insight.cluster.segment_vectors`) once the direction every profile
+   shares is removed (:func:`insight.profiles.build.without_shared_direction`), with neighbours
+   standardised per pair of languages (:mod:`insight.cluster.groups`) and HDBSCAN's
    ``leaf`` selection, which finds the many fine-grained groups a marketer can act on where ``eom``
    returns one big blob of "everyone" (2 segments for 5,881 online_retail customers); give segments
    the ids of the previous run's segments they match (:func:`insight.cluster.align_segments`) and
    name them (:func:`insight.profiles.keywords.name_segments`: c-TF-IDF candidates that can name an
    interest, re-ranked by closeness to the segment's centre, distinct across segments) and list
    their top categories;
-4. place each user's monthly profile in the nearest segment, the history behind the Interest
+5. place each user's monthly profile in the nearest segment, the history behind the Interest
    evolution page (who moved from which segment to which, month by month).
 """
 
@@ -27,6 +31,7 @@ from insight.cluster.align import carry_ids
 from insight.cluster.pipeline import MIN_POINTS, segment_vectors
 from insight.profiles.build import build_profiles, touch_weights, without_shared_direction
 from insight.profiles.keywords import name_segments, top_categories, touch_terms, weighted_keywords
+from insight.profiles.space import fill_languages, fit_space
 from insight.progress import ProgressFn, scale, silent
 from insight.store import profiles as profile_store
 from insight.store import runs
@@ -34,14 +39,36 @@ from insight.store import segments as segments_db
 from insight.store.db import data_version
 
 HISTORY_MIN_SIMILARITY = 0.2  # a month's profile farther than this from every segment counts as no segment
-ENGLISH_ONLY = "all-MiniLM-L6-v2"
-MULTILINGUAL = "multilingual-e5-small"
 
 
 def choose_model(con: duckdb.DuckDBPyConnection) -> str:
-    """MiniLM when every text is English (faster, and what the encode job already used), else e5."""
-    languages = profile_store.fetch_text_languages(con)
-    return ENGLISH_ONLY if languages and set(languages) <= {"en"} else MULTILINGUAL
+    """The encoder segments and topics use: the store's one encoder (see :func:`insight.encode.job.store_model`)."""
+    from insight.encode.job import store_model
+
+    return store_model(con)
+
+
+def neutral_touch_vectors(touches: pd.DataFrame, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict]:
+    """The touched texts' vectors centred per language, each distinct text's language, and the space's record.
+
+    ``touches`` carries text, language and text_index (see :func:`insight.store.profiles.fetch_touches`);
+    returns float32 (m, dim) vectors, an (m,) object array of languages, and
+    :meth:`~insight.profiles.space.LanguageSpace.to_record` for the run's parameters.
+    """
+    first = touches.drop_duplicates("text_index").set_index("text_index").sort_index()
+    languages = fill_languages(first["text"].tolist(), first["language"].tolist())
+    space = fit_space(vectors, languages)
+    return space.neutral(vectors, languages), languages, space.to_record()
+
+
+def main_languages(touches: pd.DataFrame, text_languages: np.ndarray, weights: np.ndarray, users: pd.Series) -> list:
+    """Each user's language: the one carrying most of the weight of their touches (order of ``users``)."""
+    frame = pd.DataFrame(
+        {"user_id": touches["user_id"], "language": text_languages[touches["text_index"].to_numpy()], "w": weights}
+    )
+    totals = frame.groupby(["user_id", "language"], sort=True)["w"].sum().reset_index()
+    best = totals.sort_values(["user_id", "w"], ascending=[True, False], kind="stable").drop_duplicates("user_id")
+    return users.map(best.set_index("user_id")["language"]).tolist()
 
 
 def default_min_cluster_size(n_users: int) -> int:
@@ -76,9 +103,10 @@ def segment_store(
     n_users = touches["user_id"].nunique()
     if n_users < MIN_POINTS:
         raise ValueError(f"segments need at least {MIN_POINTS} users with history, found {n_users}: ingest more data")
+    neutral, text_languages, space = neutral_touch_vectors(touches, vectors)
     profiles = build_profiles(
         touches,
-        vectors,
+        neutral,
         text_index=touches["text_index"].to_numpy(),
         half_life_days=half_life_days,
         seed=seed,
@@ -90,12 +118,14 @@ def segment_store(
     weights = touch_weights(touches, half_life_days=half_life_days, as_of=as_of)
     terms = touch_terms(touches["text"])
     users["keywords"] = [", ".join(k) for k in weighted_keywords(terms, user_code, weights, len(users))]
+    users["language"] = main_languages(touches, text_languages, weights, users["user_id"])
 
     min_cluster_size = int(min_cluster_size or default_min_cluster_size(len(users)))
     shop_wide = profiles.vectors.mean(axis=0)
     shop_wide /= max(float(np.linalg.norm(shop_wide)), 1e-12)
     segmentation = segment_vectors(
         without_shared_direction(profiles.vectors, shop_wide),
+        groups=users["language"].tolist(),
         seed=seed,
         outlier_budget=outlier_budget,
         n_resamples=n_resamples,
@@ -153,6 +183,8 @@ def segment_store(
         "outlier_budget": outlier_budget,
         "n_resamples": n_resamples,
         "shop_wide_profile": [round(float(v), 6) for v in shop_wide],
+        "language_space": space,
+        "user_languages": users["language"].value_counts().to_dict(),
         "segments": segmentation.n_segments,
         "users": len(users),
         "cold_start": int(users["cold_start"].sum()),

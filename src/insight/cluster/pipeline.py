@@ -44,6 +44,7 @@ from insight.cluster._backends import (
     split_params,
     to_numpy,
 )
+from insight.cluster.groups import group_codes, grouped_knn, place_by_neighbours
 from insight.cluster.labels import empty_keywords, segment_keywords
 from insight.cluster.selection import label_points, select_clusters
 from insight.progress import ProgressFn, scale, silent
@@ -92,24 +93,28 @@ def _neighbour_settings(settings: dict, defaults: dict | None, n_fit: int) -> tu
     return min(int(base.get("n_neighbors", 15)), n_fit - 1), str(base.get("metric", "cosine"))
 
 
-def _shared_knn(unit, backend, seed, fit_idx, settings) -> tuple | None:
+def _shared_knn(unit, backend, seed, fit_idx, settings, codes=None) -> tuple | None:
     """``((n_neighbors, metric), neighbours)`` of the fitted points, searched once for reducer and map.
 
-    None on the GPU, where cuML searches itself, and for metrics we do not search (UMAP then does).
+    With group ``codes`` (see :mod:`.groups`) and cosine, neighbours are standardised per pair of
+    groups. None on the GPU, where cuML searches itself, and for metrics we do not search (UMAP then does).
     """
     rows = unit if fit_idx is None else unit[fit_idx]
     if backend != "cpu":
         return None
     k, metric = _neighbour_settings(settings, None, len(rows))
+    if codes is not None and metric == "cosine":
+        return (k, metric), (*grouped_knn(rows, codes if fit_idx is None else codes[fit_idx], k, seed=seed), None)
     found = nearest_neighbours(rows, k, metric, seed, searchable=fit_idx is not None)
     return None if found is None else ((k, metric), found)
 
 
-def _embed(unit, backend, seed, fit_idx, settings, defaults=None, knn=None) -> tuple[np.ndarray, Built]:
+def _embed(unit, backend, seed, fit_idx, settings, defaults=None, knn=None, codes=None) -> tuple[np.ndarray, Built]:
     """(n, c) float32 UMAP embedding; fitted on ``fit_idx`` rows (all when None), the rest transformed.
 
     ``knn`` is a ``((n_neighbors, metric), neighbours)`` pair from :func:`_shared_knn`, used when this
-    reducer asks for the same neighbours.
+    reducer asks for the same neighbours. With group ``codes`` the rest is placed among its
+    standardised neighbours (:func:`.groups.place_by_neighbours`), as UMAP's transform would search plain ones.
     """
     n_fit = len(unit) if fit_idx is None else len(fit_idx)
     base = {**(defaults or {}), **settings}
@@ -124,7 +129,11 @@ def _embed(unit, backend, seed, fit_idx, settings, defaults=None, knn=None) -> t
     out = np.empty((len(unit), built.params["n_components"]), dtype=np.float32)
     out[fit_idx] = fitted
     rest = np.setdiff1d(np.arange(len(unit)), fit_idx)
-    if len(rest):
+    if len(rest) and shared is not None and codes is not None:
+        k = base["n_neighbors"]
+        found = grouped_knn(unit[fit_idx], codes[fit_idx], k, queries=unit[rest], query_codes=codes[rest])
+        out[rest] = place_by_neighbours(fitted, *found)
+    elif len(rest):
         out[rest] = to_numpy(built.estimator.transform(unit[rest]))
     return out, built
 
@@ -186,13 +195,13 @@ def _select(clusterer: Built, n: int, max_share: float | None) -> tuple[np.ndarr
     return raw, to_numpy(estimator.probabilities_).astype(np.float32)
 
 
-def _fit_labels(unit, backend, seed, fit_idx, reducer_kw, cluster_kw, budget, max_share, knn=None):
+def _fit_labels(unit, backend, seed, fit_idx, reducer_kw, cluster_kw, budget, max_share, knn=None, codes=None):
     """One pass of UMAP -> HDBSCAN -> budget -> size order: final labels, probabilities, raw labels, builds.
 
     ``knn`` (see :func:`_shared_knn`) is searched here when not given.
     """
-    knn = knn if knn is not None else _shared_knn(unit, backend, seed, fit_idx, reducer_kw)
-    embedding, reducer = _embed(unit, backend, seed, fit_idx, reducer_kw, knn=knn)
+    knn = knn if knn is not None else _shared_knn(unit, backend, seed, fit_idx, reducer_kw, codes)
+    embedding, reducer = _embed(unit, backend, seed, fit_idx, reducer_kw, knn=knn, codes=codes)
     clusterer = make_clusterer(backend, n=len(unit), **cluster_kw)
     clusterer.estimator.fit(embedding)
     raw, probs = _select(clusterer, len(unit), max_share)
@@ -201,7 +210,9 @@ def _fit_labels(unit, backend, seed, fit_idx, reducer_kw, cluster_kw, budget, ma
     return _order_by_size(labels), probs, raw, reducer, clusterer
 
 
-def _stability(unit, labels, fit_idx, backend, seed, settings, reducer_kw, cluster_kw, budget, max_share, progress):
+def _stability(
+    unit, labels, fit_idx, backend, seed, settings, reducer_kw, cluster_kw, budget, max_share, progress, codes=None
+):
     """Mean ARI between ``labels`` and refits on random subsamples of the fitted points, and each score.
 
     ``settings`` holds ``n_resamples`` and ``resample_share``. Each refit is the whole pipeline with
@@ -220,7 +231,10 @@ def _stability(unit, labels, fit_idx, backend, seed, settings, reducer_kw, clust
         progress(r / n_resamples, f"stability: refit {r + 1} of {n_resamples}")
         rng = np.random.default_rng([seed, r, 1])
         sub = np.sort(rng.choice(base, size=size, replace=False))
-        refit, *_ = _fit_labels(unit[sub], backend, seed + r + 1, None, reducer_kw, refit_kw, budget, max_share)
+        sub_codes = None if codes is None else group_codes(codes[sub])
+        refit, *_ = _fit_labels(
+            unit[sub], backend, seed + r + 1, None, reducer_kw, refit_kw, budget, max_share, codes=sub_codes
+        )
         scores.append(float(adjusted_rand_score(labels[sub], refit)))
     return float(np.mean(scores)), scores
 
@@ -230,6 +244,7 @@ def segment_vectors(
     *,
     texts: Sequence[str | None] | None = None,
     languages: Sequence[str | None] | str | None = None,
+    groups: Sequence[str | None] | None = None,
     seed: int = 0,
     outlier_budget: float = 0.05,
     max_segment_share: float | None = 0.5,
@@ -243,6 +258,9 @@ def segment_vectors(
     """Segment (n, d) float vectors (e.g. 384-d embeddings) into size-ordered segments.
 
     ``texts`` (one per vector) give each segment keywords; ``languages`` is passed to the tokenizer.
+    ``groups`` (one per vector, e.g. each user's language) makes neighbours standardised per pair of
+    groups (:mod:`.groups`), so segments do not split by group; None, or fewer than two groups of
+    at least :data:`.groups.MIN_GROUP` points, leaves plain cosine neighbours.
     ``outlier_budget`` is the share of points allowed to stay outliers (0: none). A segment holding
     more than ``max_segment_share`` of the points is split into HDBSCAN's sub-clusters where it has
     any (None: never). ``n_resamples`` refits on random ``resample_share`` subsamples measure
@@ -260,6 +278,8 @@ def segment_vectors(
         raise ValueError(f"segmentation needs at least {MIN_POINTS} points, got {n}")
     if texts is not None and len(texts) != n:
         raise ValueError(f"{len(texts)} texts for {n} vectors")
+    if groups is not None and len(groups) != n:
+        raise ValueError(f"{len(groups)} groups for {n} vectors")
     if not 0.0 <= outlier_budget <= 1.0:
         raise ValueError(f"outlier_budget must be within [0, 1], got {outlier_budget}")
     if max_segment_share is not None and not 0.0 < max_segment_share <= 1.0:
@@ -275,9 +295,10 @@ def segment_vectors(
 
     report(0.0, f"reducing {n} vectors to {reducer_kw.get('n_components', 5)}-D and clustering")
     t = time.perf_counter()
-    knn = _shared_knn(unit, chosen, seed, fit_idx, reducer_kw)
+    codes = group_codes(groups)
+    knn = _shared_knn(unit, chosen, seed, fit_idx, reducer_kw, codes)
     labels, probs, raw, reducer, clusterer = _fit_labels(
-        unit, chosen, seed, fit_idx, reducer_kw, cluster_kw, outlier_budget, max_segment_share, knn
+        unit, chosen, seed, fit_idx, reducer_kw, cluster_kw, outlier_budget, max_segment_share, knn, codes
     )
     timings["segment"] = time.perf_counter() - t
     centroids = _centroids(unit, labels)
@@ -285,7 +306,7 @@ def segment_vectors(
 
     report(0.4, "drawing the 2-D map")
     t = time.perf_counter()
-    coords, mapper = _embed(unit, chosen, seed, fit_idx, map_kw, MAP_DEFAULTS, knn)
+    coords, mapper = _embed(unit, chosen, seed, fit_idx, map_kw, MAP_DEFAULTS, knn, codes)
     timings["map"] = time.perf_counter() - t
 
     report(0.6, "extracting keywords")
@@ -294,7 +315,7 @@ def segment_vectors(
     t = time.perf_counter()
     stability, scores = _stability(
         unit, labels, fit_idx, chosen, seed, {"n_resamples": n_resamples, "resample_share": resample_share},
-        reducer_kw, clusterer.params, outlier_budget, max_segment_share, scale(report, 0.65, 1.0),
+        reducer_kw, clusterer.params, outlier_budget, max_segment_share, scale(report, 0.65, 1.0), codes,
     )  # fmt: skip
     timings["stability"] = time.perf_counter() - t
     report(1.0, f"{len(sizes)} segments")
@@ -313,6 +334,7 @@ def segment_vectors(
             "fit_sample": n if fit_idx is None else len(fit_idx),
             "transformed": 0 if fit_idx is None else n - len(fit_idx),
             "sample_size": int(sample_size),
+            "groups": 0 if codes is None else int(codes.max()) + 1,
             "outlier_budget": float(outlier_budget),
             "max_segment_share": None if max_segment_share is None else float(max_segment_share),
             "n_resamples": int(n_resamples),

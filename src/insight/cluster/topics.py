@@ -20,6 +20,7 @@ from insight.cluster.labels import text_groups
 from insight.cluster.names import Name, name_groups
 from insight.cluster.pipeline import MIN_POINTS, segment_vectors
 from insight.cluster.term_vectors import store_embedder
+from insight.profiles.space import fill_languages, fit_space
 from insight.progress import ProgressFn, scale, silent
 from insight.store import runs
 from insight.store import topics as topic_store
@@ -72,8 +73,10 @@ def topics_store(
     if len(reviews) < MIN_POINTS:
         raise ValueError(f"topics need at least {MIN_POINTS} reviews with text, found {len(reviews)}: ingest more")
     params = {} if min_cluster_size is None else {"min_cluster_size": int(min_cluster_size)}
+    languages = fill_languages(reviews["text"].tolist(), reviews["language"].tolist())
     found = segment_vectors(
-        vectors,
+        fit_space(vectors, languages).neutral(vectors, languages),  # one language-neutral space (profiles.space)
+        groups=languages.tolist(),  # neighbours standardised per pair of languages (cluster.groups)
         texts=reviews["text"].tolist(),
         languages=reviews["language"].tolist(),
         seed=seed,

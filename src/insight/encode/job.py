@@ -1,5 +1,13 @@
 """The encoding job: embed every item, review and search query the store has not embedded yet.
 
+A store has one encoder (:func:`store_model`): every text is encoded by it once, whatever its
+language, and every later job (sentiment, segments, topics, recommendations, interest search)
+reads those vectors instead of encoding again. multilingual-e5-small is the default because it
+puts every language in one space; all-MiniLM-L6-v2 stays an explicit choice for English-only shops.
+e5 reads every text with the same "query: " prefix: its authors' advice for symmetric uses
+(similarity, clustering, features for a classifier), which is all insight does with the vectors,
+so a review's vector serves segments, topics and the sentiment head alike.
+
 Vectors are written chunk by chunk rather than in one final transaction: the cache is keyed by
 content, so a partial run adds only correct vectors and a re-run picks up where it stopped; the
 run record that names the result current is written last.
@@ -9,12 +17,23 @@ from __future__ import annotations
 
 import duckdb
 
-from insight.encode.models import AUTO, MODELS, model_for_language
+from insight.encode.models import AUTO, MODELS, default_model
 from insight.progress import ProgressFn, scale, silent
 from insight.store import embeddings, runs
 from insight.store.db import data_version
 
 CHUNK = 2_048
+
+
+def store_model(con: duckdb.DuckDBPyConnection) -> str:
+    """The store's one encoder: the model its current encode run used, else the default (``INSIGHT_ENCODER``).
+
+    A run of an earlier version's ``auto`` used two models (English to MiniLM); such a store gets the
+    default, so that from then on every text lives in one space.
+    """
+    run = runs.current_run(con, "encode")
+    used = (run or {}).get("model") or ""
+    return used if used in MODELS else default_model()
 
 
 def encode_store(
@@ -28,17 +47,20 @@ def encode_store(
     record_run: bool = True,
     progress: ProgressFn = silent,
 ) -> dict:
-    """Encode what is missing; return provenance and counts (new vectors, reused from the cache)."""
+    """Encode what is missing; return provenance and counts (new vectors, reused from the cache).
+
+    ``model`` is a name from :data:`~insight.encode.models.MODELS`, or ``auto``: the store's own
+    encoder (:func:`store_model`), so a store stays in one vector space.
+    """
     from insight.device import resolve_device
     from insight.encode import get_encoder
 
     if model != AUTO and model not in MODELS:
         raise ValueError(f"unknown model '{model}'; use auto or one of {', '.join(MODELS)}")
     resolved = resolve_device(device)
-    by_language = {"en": model_for_language("en")} if model == AUTO else {}
-    default = model_for_language(None) if model == AUTO else model
+    chosen = store_model(con) if model == AUTO else model
     progress(0.0, "finding texts without embeddings")
-    pending = embeddings.fetch_pending_texts(con, by_language, default, sources=sources)
+    pending = embeddings.fetch_pending_texts(con, {}, chosen, sources=sources)
     cached = embeddings.count_cached(con)
     total, done = len(pending), 0
     for name, group in pending.groupby("model", sort=True):
@@ -52,11 +74,7 @@ def encode_store(
             )
             embeddings.insert_embeddings(con, name, chunk["text_hash"].tolist(), vectors)
             done += len(chunk)
-    models_used = (
-        sorted(pending["model"].unique())
-        if total
-        else ([default] if model != AUTO else sorted({default, *by_language.values()}))
-    )
+    models_used = [chosen]
     run_id = None
     if record_run:
         params = {"model": model, "device": resolved, "batch_size": batch_size}

@@ -43,7 +43,7 @@ MODELS: dict[str, ModelSpec] = {
         "multilingual-e5-small", _e5_path, prefix="query: ", max_length=512, multilingual=True
     ),
 }
-AUTO = "auto"  # per text: English to MiniLM, every other language to e5
+AUTO = "auto"  # the store's one encoder: the model it was encoded with, else the configured default
 
 
 def default_model() -> str:
@@ -57,8 +57,3 @@ def spec(name: str | None) -> ModelSpec:
     if name not in MODELS:
         raise ValueError(f"unknown model '{name}'; available: {', '.join(MODELS)}")
     return MODELS[name]
-
-
-def model_for_language(language: str | None) -> str:
-    """The encoder ``auto`` picks for a text: MiniLM for English, e5 for everything else."""
-    return "all-MiniLM-L6-v2" if language == "en" else "multilingual-e5-small"

@@ -26,24 +26,24 @@ MAX_MISSING = 0.1  # items added since the last encode may lack vectors (they ar
 
 
 def resolve_model(con: duckdb.DuckDBPyConnection, model: str | None) -> str:
-    """The encoder whose item embeddings to use: ``model``, else the one that has embedded most items.
+    """The encoder whose item embeddings to use: ``model``, else the store's one encoder.
 
-    Raises ValueError, saying which encode run would fix it, when more than a tenth of the items lack
-    an embedding under that model: the encode job has not run, or ran with ``auto``, which splits a
-    mixed-language catalogue between two models whose vectors cannot be compared.
+    The store's encoder (:func:`insight.encode.job.store_model`) is the one every job reads, so the
+    item vectors are the ones the encode job made. Raises ValueError, saying which encode run would
+    fix it, when more than a tenth of the items lack an embedding under that model.
     """
+    from insight.encode.job import store_model
+
     counts = store.item_vector_counts(con)
-    total, languages = store.item_text_summary(con)
-    fitting = "all-MiniLM-L6-v2" if languages and set(languages) <= {"en"} else "multilingual-e5-small"
-    chosen = model or (max(counts, key=counts.get) if counts else fitting)
+    total, _ = store.item_text_summary(con)
+    chosen = model or store_model(con)
     missing = total - counts.get(chosen, 0)
     if total == 0:
         raise ValueError("the store has no items with a title or description to recommend")
     if missing > MAX_MISSING * total:
-        advice = model or fitting
         raise ValueError(
             f"{missing:,} of {total:,} items have no embedding under {chosen}: run the encode job first "
-            f"(`insight encode --model {advice}`, or Encode with that model on the Jobs page)"
+            f"(`insight encode --model {chosen}`, or Encode with that model on the Jobs page)"
         )
     return chosen
 

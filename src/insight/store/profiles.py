@@ -11,16 +11,18 @@ from insight.store.embeddings import fetch_text_vectors
 
 # Every text a user touched, with the kind of touch: item events carry the item's text (title +
 # description), searches the query, reviews their own text. Hashes match store.embeddings.TEXTS.
+# A search query has no stored language (the profiles job detects it).
 TOUCHES = """
     select e.user_id, e.ts, e.event_type as kind, md5(trim(concat_ws(' ', i.title, i.description))) as text_hash,
-           trim(concat_ws(' ', i.title, i.description)) as text, i.category, e.value
+           trim(concat_ws(' ', i.title, i.description)) as text, i.category, e.value, i.language
       from events e join items i using (item_id)
      where e.user_id is not null and coalesce(i.title, i.description) is not null
     union all
-    select user_id, ts, 'search', md5(query), query, null, null from events
+    select user_id, ts, 'search', md5(query), query, null, null, null from events
      where event_type = 'search' and query is not null and user_id is not null
     union all
-    select user_id, ts, 'review', md5(trim(concat_ws(' ', title, text))), trim(concat_ws(' ', title, text)), null, null
+    select user_id, ts, 'review', md5(trim(concat_ws(' ', title, text))), trim(concat_ws(' ', title, text)), null, null,
+           language
       from reviews where user_id is not null and text is not null
 """
 
@@ -28,11 +30,11 @@ TOUCHES = """
 def fetch_touches(con: duckdb.DuckDBPyConnection, model: str) -> tuple[pd.DataFrame, np.ndarray]:
     """Each user's touches that have an embedding under ``model``, and the distinct texts' vectors.
 
-    Rows (user_id, ts, kind, text, category, value, text_index) point into the float32 (m, dim)
-    matrix of distinct texts by ``text_index``: a shop's 800k events touch a few thousand texts.
+    Rows (user_id, ts, kind, text, category, value, language, text_index) point into the float32
+    (m, dim) matrix of distinct texts by ``text_index``: a shop's 800k events touch a few thousand texts.
     """
     frame = con.execute(
-        f"""select t.user_id, t.ts, t.kind, t.text, t.category, t.value, t.text_hash
+        f"""select t.user_id, t.ts, t.kind, t.text, t.category, t.value, t.language, t.text_hash
             from ({TOUCHES}) t semi join embeddings e on e.model = $model and e.text_hash = t.text_hash
             order by t.user_id, t.ts""",
         {"model": model},
@@ -64,7 +66,7 @@ def insert_profiles(
         con.register("incoming_profiles", frame.assign(run_id=run_id, vector=list(matrix.astype(np.float32))))
         try:
             columns = {
-                "user_profiles": "run_id, user_id, vector::float[], touches, cold_start, drift, keywords",
+                "user_profiles": "run_id, user_id, vector::float[], touches, cold_start, drift, keywords, language",
                 "user_interests": "run_id, user_id, interest, weight, vector::float[]",
                 "user_periods": "run_id, user_id, period::date, vector::float[], touches, drift",
             }[table]  # fixed names: nothing here comes from a user
@@ -74,9 +76,9 @@ def insert_profiles(
 
 
 def fetch_profiles(con: duckdb.DuckDBPyConnection, run_id: str) -> tuple[pd.DataFrame, np.ndarray]:
-    """Profiles of a run: rows (user_id, touches, cold_start, drift, keywords) and their (n, dim) vectors."""
+    """Profiles of a run: rows (user_id, touches, cold_start, drift, keywords, language) and their (n, dim) vectors."""
     frame = con.execute(
-        "select user_id, touches, cold_start, drift, keywords, vector from user_profiles where run_id = $run "
+        "select user_id, touches, cold_start, drift, keywords, language, vector from user_profiles where run_id = $run "
         "order by user_id",
         {"run": run_id},
     ).df()
@@ -92,17 +94,6 @@ def fetch_periods(con: duckdb.DuckDBPyConnection, run_id: str) -> tuple[pd.DataF
     ).df()
     vectors = pop_vectors(frame)
     return frame, vectors
-
-
-def fetch_text_languages(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """How many item and review texts there are per language (None: unknown), to pick an encoder."""
-    rows = con.execute(
-        """select language, count(*) from (
-               select language from items where coalesce(title, description) is not null
-               union all select language from reviews where text is not null)
-           group by language"""
-    ).fetchall()
-    return {language: int(n) for language, n in rows}
 
 
 def fetch_user_timeline(con: duckdb.DuckDBPyConnection, user_id: str, *, limit: int = 500) -> pd.DataFrame:
@@ -130,3 +121,11 @@ def fetch_user_periods(con: duckdb.DuckDBPyConnection, run_id: str, user_id: str
             order by p.period""",
         {"run": run_id, "user": user_id},
     ).df()
+
+
+def fetch_profile_languages(con: duckdb.DuckDBPyConnection, run_id: str) -> pd.Series:
+    """Each profiled user's main language in a run (user_id -> language; None for runs made before it was kept)."""
+    frame = con.execute(
+        "select user_id, language from user_profiles where run_id = $run order by user_id", {"run": run_id}
+    ).df()
+    return frame.set_index("user_id")["language"]

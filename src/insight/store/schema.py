@@ -312,4 +312,14 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         where json_extract_string(record, '$.attributes') is not null;
         """,
     ),
+    (
+        8,
+        "each profiled user's main language",
+        """
+        -- The language most of a user's touched texts are in. Interest matches and lookalikes are
+        -- calibrated within each language, so that no language's users are favoured for sharing
+        -- the query's or the seed's language; profiles of earlier runs have none (one group).
+        alter table user_profiles add column language varchar;
+        """,
+    ),
 )

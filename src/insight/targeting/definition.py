@@ -5,14 +5,22 @@ behaviour, a free-text interest); within a kind, choices combine with OR (any of
 of these saved audiences, bought from any of these categories). Lookalikes then grow the result.
 Definitions are plain values (tuples, numbers, text) so that they serialise to JSON, hash as cache
 keys, and read the same in a year when a saved audience is refreshed.
+
+Interests and lookalikes are cut by **match strength** (:mod:`insight.profiles.match`), which means
+the same under every encoder. Definitions saved by earlier versions held cosines instead: an old
+interest threshold is read as a strength (:func:`~insight.profiles.match.legacy_strength`) and kept
+beside it, so the description says it was converted; an old lookalike cosine still cuts by cosine.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass, fields
 
-DEFAULT_INTEREST_THRESHOLD = 0.35  # cosine; on the demo shop ~15 % of users match "trail running shoes"
+from insight.profiles.match import DEFAULT_STRENGTH, legacy_strength
+
+DEFAULT_INTEREST_STRENGTH = DEFAULT_STRENGTH  # spreads above the median user; see insight.profiles.match
 
 
 @dataclass(frozen=True)
@@ -27,8 +35,10 @@ class AudienceDefinition:
     categories: tuple[str, ...] = ()  # bought from any of these categories
     sentiment: tuple[float, float] | None = None  # mean review sentiment within [low, high], in [-1, 1]
     interest: str = ""  # free text, matched against interest profiles by embedding
-    interest_threshold: float = DEFAULT_INTEREST_THRESHOLD  # least cosine for an interest match
-    lookalike_similarity: float | None = None  # grow by users at least this similar to the audience
+    interest_strength: float = DEFAULT_INTEREST_STRENGTH  # least match strength for an interest match
+    interest_threshold: float | None = None  # an earlier version's cosine threshold, converted to the strength
+    lookalike_strength: float | None = None  # grow by users whose likeness to the audience is at least this strong
+    lookalike_similarity: float | None = None  # an earlier version's lookalike cut: least cosine to the audience
 
     def __post_init__(self) -> None:
         for name in ("segments", "audiences", "categories"):
@@ -44,10 +54,14 @@ class AudienceDefinition:
             value = getattr(self, name)
             if value is not None and value < 0:
                 raise ValueError(f"{name} cannot be negative, got {value}")
-        if not -1.0 <= self.interest_threshold <= 1.0:
-            raise ValueError(f"interest_threshold is a cosine in [-1, 1], got {self.interest_threshold}")
-        if self.lookalike_similarity is not None and not -1.0 <= self.lookalike_similarity <= 1.0:
-            raise ValueError(f"lookalike_similarity is a cosine in [-1, 1], got {self.lookalike_similarity}")
+        for name in ("interest_strength", "lookalike_strength"):
+            value = getattr(self, name)
+            if value is not None and not math.isfinite(float(value)):
+                raise ValueError(f"{name} is a match strength (a finite number), got {value}")
+        for name in ("interest_threshold", "lookalike_similarity"):
+            value = getattr(self, name)
+            if value is not None and not -1.0 <= value <= 1.0:
+                raise ValueError(f"{name} is a cosine in [-1, 1], got {value}")
 
     @property
     def has_behaviour(self) -> bool:
@@ -60,7 +74,12 @@ class AudienceDefinition:
     @property
     def needs_profiles(self) -> bool:
         """True when evaluating it needs a segments run (segments, an interest or lookalikes)."""
-        return bool(self.segments or self.interest or self.lookalike_similarity is not None)
+        return bool(self.segments or self.interest or self.grows)
+
+    @property
+    def grows(self) -> bool:
+        """True when lookalikes are added (by strength, or by an earlier version's cosine)."""
+        return self.lookalike_strength is not None or self.lookalike_similarity is not None
 
     @property
     def is_everyone(self) -> bool:
@@ -77,11 +96,20 @@ class AudienceDefinition:
 
     @classmethod
     def from_dict(cls, data: dict) -> AudienceDefinition:
-        """Read a definition back, ignoring keys it does not know (provenance stored beside it)."""
+        """Read a definition back, ignoring keys it does not know (provenance stored beside it).
+
+        A definition from before match strengths has ``interest_threshold`` (a cosine) and no
+        ``interest_strength``: the cosine is converted (:func:`~insight.profiles.match.legacy_strength`)
+        and kept, only when there is an interest to say it about.
+        """
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in data.items() if k in known}
         if values.get("sentiment") is not None:
             values["sentiment"] = tuple(values["sentiment"])
+        if "interest_strength" not in values and values.get("interest_threshold") is not None:
+            values["interest_strength"] = legacy_strength(values["interest_threshold"])
+            if not (values.get("interest") or "").strip():
+                values["interest_threshold"] = None
         return cls(**values)
 
     @classmethod
@@ -110,8 +138,16 @@ class AudienceDefinition:
         if self.sentiment is not None:
             parts.append(f"review sentiment {self.sentiment[0]:+.1f} to {self.sentiment[1]:+.1f}")
         if self.interest:
-            parts.append(f'interested in "{self.interest}" (match ≥ {self.interest_threshold:.2f})')
+            converted = (
+                f", converted from the earlier cosine threshold {self.interest_threshold:.2f}"
+                if self.interest_threshold is not None
+                else ""
+            )
+            parts.append(f'interested in "{self.interest}" (match strength ≥ {self.interest_strength:.2f}{converted})')
         text = " · ".join(parts) or "everyone"
-        if self.lookalike_similarity is not None:
-            text += f", plus lookalikes with similarity ≥ {self.lookalike_similarity:.2f}"
+        if self.lookalike_strength is not None:
+            text += f", plus lookalikes with match strength ≥ {self.lookalike_strength:.2f}"
+        elif self.lookalike_similarity is not None:
+            cut = self.lookalike_similarity
+            text += f", plus lookalikes with cosine similarity ≥ {cut:.2f} (an earlier version's cut)"
         return text

@@ -45,10 +45,14 @@ def evaluate(
         if index is None:
             raise NeedsSegments()
     core = core_users(con, definition, index=index)
-    if definition.lookalike_similarity is None or not core:
+    if not definition.grows or not core:
         return core
     step = (rules or privacy_rules()).k
-    grown = lookalikes(index, core).added(definition.lookalike_similarity, step=step)
+    found = lookalikes(index, core)
+    if definition.lookalike_strength is not None:
+        grown = found.added(definition.lookalike_strength, step=step)
+    else:  # an audience saved by an earlier version: its cut is a cosine
+        grown = found.added(definition.lookalike_similarity, step=step, on="similarity")
     return sorted(set(core) | set(grown))
 
 
@@ -75,7 +79,7 @@ def core_users(
     if definition.interest:
         if index is None:
             raise NeedsSegments()
-        matches = interest_matches(index, definition.interest, definition.interest_threshold)
+        matches = interest_matches(index, definition.interest, definition.interest_strength)
         chosen &= set(matches["user_id"])
     return sorted(chosen)
 
@@ -107,7 +111,11 @@ def conditions(
         "min_spend": AudienceDefinition(min_spend=definition.min_spend),
         "categories": AudienceDefinition(categories=definition.categories),
         "sentiment": AudienceDefinition(sentiment=definition.sentiment),
-        "interest": AudienceDefinition(interest=definition.interest, interest_threshold=definition.interest_threshold),
+        "interest": AudienceDefinition(
+            interest=definition.interest,
+            interest_strength=definition.interest_strength,
+            interest_threshold=definition.interest_threshold,
+        ),
     }
     out = []
     for part in single.values():

@@ -6,7 +6,8 @@ the store's users, shows no numbers, only why; an overlap cell is shown only whe
 both of its complements are each 0 or at least k, so no hidden count can be recovered from the
 sizes shown beside it; with ε configured, the counts shown are one noisy release. The profile card
 (:mod:`insight.targeting.card`) is shown only with the audience, its figures rounded; each
-condition's own reach (:func:`condition_reach`) is counted under the same rules.
+condition's own reach (:func:`condition_reach`) and an interest's reach at every match strength
+(:func:`interest_reach`) are counted under the same rules.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from insight.targeting.definition import AudienceDefinition
 from insight.targeting.evaluate import conditions
 from insight.targeting.guard import known_members, overlap_cells
 from insight.targeting.privacy import PrivacyRules, privacy_rules, release_counts
-from insight.targeting.similar import InterestIndex
+from insight.targeting.similar import InterestIndex, reach_curve
 
 OVERLAP_COLUMNS = ["audience_id", "name", "users", "overlap", "hidden", "why", "share_of_this", "share_of_theirs"]
 
@@ -116,3 +117,14 @@ def condition_reach(
 
 def _few(n: int, k: int) -> str:
     return f"fewer than {k}" if n < k else f"all but fewer than {k}"
+
+
+def interest_reach(
+    con: duckdb.DuckDBPyConnection, index: InterestIndex, text: str, *, rules: PrivacyRules | None = None
+) -> pd.DataFrame:
+    """Users a free-text interest reaches at each match strength: strength, users (NaN where hidden), hidden.
+
+    The curve beside the strength slider: a count is drawn only where an audience of that size
+    could be shown (see :func:`~insight.targeting.similar.reach_curve`).
+    """
+    return reach_curve(index, text, rules or privacy_rules(), base=store.fetch_base_size(con))

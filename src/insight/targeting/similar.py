@@ -1,11 +1,14 @@
 """Users by similarity of interest: a free-text interest match, and lookalikes of a seed audience.
 
 Both read the interest profiles of the current segments run, gathered once into an
-:class:`InterestIndex` (pages keep one per run in memory). An interest matches a user when the
-text is close to *any* of the user's vectors: the whole profile or one of its interest centres,
-so a runner who also buys coffee still matches "trail running shoes". Lookalikes compare whole
-profiles with the seed's centroid once the direction every profile shares (the shop-wide profile
-the segments run recorded) is removed: what is left is what sets the seed apart from the shop.
+:class:`InterestIndex` (pages keep one per run in memory), in the run's language-neutral space
+(:mod:`insight.profiles.space`): a typed interest is centred on the mean of its own language, so
+"跑鞋" finds the same runners as "trail running shoes". Closeness is judged by **match strength**
+(:mod:`insight.profiles.match`): how many spreads a user's closeness stands out from the median
+user (of their language, for lookalikes), a scale that means the same under every encoder and in every shop. An
+interest is compared with each user's whole profile and best interest centre; lookalikes compare
+whole profiles with the seed's centroid once the direction every profile shares (the shop-wide
+profile the segments run recorded) is removed: what is left is what sets the seed apart from the shop.
 """
 
 from __future__ import annotations
@@ -18,7 +21,10 @@ import numpy as np
 import pandas as pd
 
 from insight.profiles.build import without_shared_direction
+from insight.profiles.match import interest_similarity, strengths
+from insight.profiles.space import LanguageSpace
 from insight.store import runs
+from insight.store.profiles import fetch_profile_languages
 from insight.store.targeting import fetch_interest_vectors
 from insight.targeting.privacy import PrivacyRules, release_counts
 
@@ -27,23 +33,38 @@ from insight.targeting.privacy import PrivacyRules, release_counts
 class InterestIndex:
     """Profile vectors of one segments run, ready for similarity search.
 
-    ``users``: (n,) user ids, sorted; ``profiles``: float32 (n, dim) whole profiles (centred on
-    the shop-wide profile when the run recorded one, L2-normalised); ``owners``: (m,) int index into
-    ``users`` for each row of ``vectors``: float32 (m, dim), every profile and interest centre.
+    ``users``: (n,) user ids, sorted; ``languages``: (n,) each user's main language (None for runs
+    made before languages were recorded); ``profiles``: float32 (n, dim) whole profiles (centred
+    on the shop-wide profile when the run recorded one, L2-normalised); ``owners``: (m,) int index
+    into ``users`` for each row of ``vectors``: float32 (m, dim), every interest centre;
+    ``whole``: float32 (n, dim) the profiles as stored; ``space``: the run's language means (None
+    for older runs, whose vectors were not centred per language).
     """
 
     run_id: str
     model: str
     users: np.ndarray
+    languages: np.ndarray
     profiles: np.ndarray
     owners: np.ndarray
     vectors: np.ndarray
+    whole: np.ndarray
+    space: LanguageSpace | None = None
+
+    def query_vector(self, text: str) -> np.ndarray:
+        """A free text encoded by the run's model and centred on its language's mean: float32 (dim,)."""
+        from insight.encode import encode_texts
+
+        vector = encode_texts([text], model=self.model)[0]
+        return vector if self.space is None else self.space.neutral_text(vector, text)
 
     def match(self, query: np.ndarray) -> np.ndarray:
-        """Per user, the best cosine between ``query`` (dim,) and any of the user's vectors: (n,) float32."""
-        best = np.full(len(self.users), -1.0, dtype=np.float32)
-        np.maximum.at(best, self.owners, self.vectors @ query.astype(np.float32))
-        return best
+        """Per user, the closeness of a query vector (dim,) to their interests: (n,) float32."""
+        return interest_similarity(query, self.whole, self.owners, self.vectors)
+
+    def strength(self, similarity: np.ndarray) -> np.ndarray:
+        """Match strength of a typed interest's similarity to each user (n,): spreads above the median user."""
+        return strengths(similarity)
 
 
 def load_index(con: duckdb.DuckDBPyConnection, run: dict | None = None) -> InterestIndex | None:
@@ -54,85 +75,130 @@ def load_index(con: duckdb.DuckDBPyConnection, run: dict | None = None) -> Inter
     rows, vectors = fetch_interest_vectors(con, run["run_id"])
     users, owners = np.unique(rows["user_id"].astype(str).to_numpy(), return_inverse=True)
     is_profile = (rows["source"] == "profile").to_numpy()
-    profiles = np.zeros((len(users), vectors.shape[1]), dtype=np.float32)
-    profiles[owners[is_profile]] = vectors[is_profile]
+    whole = np.zeros((len(users), vectors.shape[1]), dtype=np.float32)
+    whole[owners[is_profile]] = vectors[is_profile]
+    known = fetch_profile_languages(con, run["run_id"])
+    language_of = np.array([known.get(u) if isinstance(known.get(u), str) else None for u in users], dtype=object)
     shop_wide = run["params"].get("shop_wide_profile")
-    if shop_wide:
-        profiles = without_shared_direction(profiles, np.asarray(shop_wide))
+    profiles = without_shared_direction(whole, np.asarray(shop_wide)) if shop_wide else whole.copy()
     profiles /= np.maximum(np.linalg.norm(profiles, axis=1, keepdims=True), 1e-12)
-    return InterestIndex(run["run_id"], run["model"], users, profiles.astype(np.float32), owners, vectors)
+    return InterestIndex(
+        run_id=run["run_id"],
+        model=run["model"],
+        users=users,
+        languages=None if all(lang is None for lang in language_of) else language_of,
+        profiles=profiles.astype(np.float32),
+        owners=owners[~is_profile],
+        vectors=vectors[~is_profile],
+        whole=whole,
+        space=LanguageSpace.from_record(run["params"].get("language_space")),
+    )
 
 
-def interest_matches(index: InterestIndex, text: str, threshold: float) -> pd.DataFrame:
-    """Users whose interests match ``text`` at cosine ≥ ``threshold``: user_id, similarity, best first."""
-    from insight.encode import encode_texts
+def interest_matches(index: InterestIndex, text: str, min_strength: float | None = None) -> pd.DataFrame:
+    """Users whose interests match ``text``: user_id, similarity, strength, strongest first.
 
+    With ``min_strength`` only users at or above it; without, every profiled user, ranked.
+    """
     text = text.strip()
     if not text:
         raise ValueError("describe an interest to match, e.g. 'trail running shoes'")
-    similarity = index.match(encode_texts([text], model=index.model)[0])
-    keep = np.flatnonzero(similarity >= threshold)
-    keep = keep[np.argsort(-similarity[keep], kind="stable")]
-    return pd.DataFrame({"user_id": index.users[keep], "similarity": similarity[keep].astype(float)})
+    similarity = index.match(index.query_vector(text))
+    strength = index.strength(similarity)
+    keep = np.arange(len(strength)) if min_strength is None else np.flatnonzero(strength >= min_strength)
+    keep = keep[np.lexsort((index.users[keep], -strength[keep]))]
+    return pd.DataFrame(
+        {"user_id": index.users[keep], "similarity": similarity[keep].astype(float), "strength": strength[keep]}
+    )
+
+
+def reach_curve(index: InterestIndex, text: str, rules: PrivacyRules, *, base: int, points: int = 21) -> pd.DataFrame:
+    """Users an interest reaches at each strength on the slider: strength, users (NaN where hidden), hidden.
+
+    A count is one the minimum-audience rules let an audience's size be shown (at least k, and
+    leaving out none or at least k of the ``base`` users), rounded down to a multiple of k like the
+    lookalike curve (two points never tell 1 to k − 1 people apart); under ε the users per step
+    are one noisy histogram release (each user falls in one step: sensitivity 1), then summed.
+    """
+    from insight.profiles.match import STRENGTH_RANGE
+
+    strength = np.sort(interest_matches(index, text)["strength"].to_numpy())
+    cuts = np.linspace(*STRENGTH_RANGE, points)
+    reached = len(strength) - np.searchsorted(strength, cuts, side="left")
+    if rules.epsilon is not None:
+        steps = release_counts(np.diff(reached[::-1], prepend=0).tolist(), rules, sensitivity=1)
+        reached = np.cumsum(steps)[::-1]
+    reached = np.asarray(reached) // rules.k * rules.k
+    hidden = [rules.audience_reason(int(n), base) is not None for n in reached]
+    return pd.DataFrame(
+        {
+            "strength": cuts,
+            "users": pd.Series(reached, dtype="float64").where(~pd.Series(hidden)),
+            "hidden": hidden,
+        }
+    )
 
 
 @dataclass(frozen=True)
 class Lookalikes:
     """Users ranked by likeness to a seed audience.
 
-    ``ranked``: user_id, similarity (cosine to the seed's centroid), most similar first, seed excluded;
-    ``seed_size``: users in the seed; ``profiled_seed``: those with a profile (the centroid's basis).
+    ``ranked``: user_id, similarity (cosine to the seed's centroid), strength (how far that stands
+    out from the median non-seed user of the same language, as for interests), strongest first,
+    seed excluded; ``seed_size``: users in the seed; ``profiled_seed``: those with a profile.
     """
 
     seed_size: int
     profiled_seed: int
     ranked: pd.DataFrame
 
-    def added(self, min_similarity: float, *, step: int = 1) -> list[str]:
-        """The lookalikes at or above ``min_similarity``, in whole steps of ``step`` users.
+    def added(self, cut: float, *, step: int = 1, on: str = "strength") -> list[str]:
+        """The lookalikes at or above ``cut`` (a strength, or a cosine with ``on="similarity"``), in steps of ``step``.
 
-        With ``step`` = k, the count is rounded down to a multiple of k (the most similar first, ties
+        With ``step`` = k, the count is rounded down to a multiple of k (the strongest first, ties
         in user-id order), so two cuts never add audiences that differ by 1 to k − 1 users: the
-        difference of their previews always describes at least k people.
+        difference of their previews always describes at least k people. Cosine cuts are what
+        audiences saved by earlier versions hold; they are taken in order of cosine.
         """
-        reached = int((self.ranked["similarity"] >= min_similarity).sum())
-        return self.ranked["user_id"].head(reached // step * step).tolist()
+        ranked = self.ranked if on == "strength" else self.ranked.sort_values(on, ascending=False, kind="stable")
+        reached = int((ranked[on] >= cut).sum())
+        return ranked["user_id"].head(reached // step * step).tolist()
 
     def addable(self, step: int = 1) -> int:
         """The most lookalikes that can be added in whole steps of ``step`` users."""
         return len(self.ranked) // step * step
 
     def threshold_for(self, n: int) -> float | None:
-        """The similarity cut that adds the ``n`` most similar users (None for n = 0)."""
+        """The strength cut that adds the ``n`` strongest lookalikes (None for n = 0)."""
         if n <= 0 or self.ranked.empty:
             return None
-        return float(self.ranked["similarity"].iloc[min(n, len(self.ranked)) - 1])
+        return float(self.ranked["strength"].iloc[min(n, len(self.ranked)) - 1])
 
     def curve(self, points: int = 41, rules: PrivacyRules | None = None) -> pd.DataFrame:
-        """Audience size against the least similarity admitted: min_similarity, added, audience_size.
+        """Audience size against the least strength admitted: min_strength, added, audience_size.
 
-        Thresholds step down evenly from the best lookalike to the worst, so the curve shows how
+        Cuts step down evenly from the strongest lookalike to the weakest, so the curve shows how
         fast the audience grows as the bar drops. With ``rules``, the users added at each cut are
         rounded down to whole steps of k, as :meth:`added` adds them; under ε the users per step are
         first one noisy histogram release with the seed (each user is in the seed or in one step:
         sensitivity 1), summed into the curve, and then rounded (rounding noisy counts keeps ε).
         """
         if self.ranked.empty:
-            return pd.DataFrame({"min_similarity": [], "added": [], "audience_size": []})
-        similarity = np.sort(self.ranked["similarity"].to_numpy())
-        cuts = np.linspace(similarity[-1], similarity[0], max(points, 2))
-        added = len(similarity) - np.searchsorted(similarity, cuts, side="left")
+            return pd.DataFrame({"min_strength": [], "added": [], "audience_size": []})
+        strength = np.sort(self.ranked["strength"].to_numpy())
+        cuts = np.linspace(strength[-1], strength[0], max(points, 2))
+        added = len(strength) - np.searchsorted(strength, cuts, side="left")
         seed = self.seed_size
         if rules is not None and rules.epsilon is not None:
             seed, *steps = release_counts([seed, *np.diff(added, prepend=0).tolist()], rules, sensitivity=1)
             added = np.cumsum(steps)
         if rules is not None:
             added = np.asarray(added) // rules.k * rules.k
-        return pd.DataFrame({"min_similarity": cuts, "added": added, "audience_size": seed + added})
+        return pd.DataFrame({"min_strength": cuts, "added": added, "audience_size": seed + added})
 
 
 def lookalikes(index: InterestIndex, seed_users: Sequence[str]) -> Lookalikes:
-    """Every profiled user outside the seed, ranked by cosine to the seed's mean profile.
+    """Every profiled user outside the seed, ranked by match strength to the seed's mean profile.
 
     Raises ValueError when no seed user has a profile (nothing to look like).
     """
@@ -142,8 +208,15 @@ def lookalikes(index: InterestIndex, seed_users: Sequence[str]) -> Lookalikes:
         raise ValueError("none of the seed users has an interest profile: lookalikes need a profiled seed")
     centroid = index.profiles[in_seed].mean(axis=0)
     centroid /= max(float(np.linalg.norm(centroid)), 1e-12)
-    similarity = index.profiles @ centroid
     others = np.flatnonzero(~in_seed)
-    others = others[np.argsort(-similarity[others], kind="stable")]
-    ranked = pd.DataFrame({"user_id": index.users[others], "similarity": similarity[others].astype(float)})
+    similarity = index.profiles[others] @ centroid
+    strength = strengths(similarity, None if index.languages is None else index.languages[others])
+    order = np.lexsort((index.users[others], -strength))
+    ranked = pd.DataFrame(
+        {
+            "user_id": index.users[others][order],
+            "similarity": similarity[order].astype(float),
+            "strength": strength[order],
+        }
+    )
     return Lookalikes(seed_size=len(seed), profiled_seed=int(in_seed.sum()), ranked=ranked)

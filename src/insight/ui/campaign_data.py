@@ -16,9 +16,11 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from insight import targeting
+from insight.profiles.match import STRENGTH_RANGE
 from insight.store import targeting as store
 from insight.targeting import AudienceDefinition, InterestIndex, Lookalikes, PrivacyRules, ProfileCard, Reach
-from insight.targeting.definition import DEFAULT_INTEREST_THRESHOLD
+from insight.targeting.definition import DEFAULT_INTEREST_STRENGTH
+from insight.targeting.reach import interest_reach
 from insight.ui.resources import cursor
 from insight.ui.text import md
 
@@ -71,8 +73,38 @@ def lookalikes(definition_json: str, data_version: int, run_id: str, saved: tupl
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def curve(definition_json: str, data_version: int, run_id: str, saved: tuple, rules: PrivacyRules) -> pd.DataFrame:
-    """Audience size against the least lookalike similarity admitted."""
+    """Audience size against the least lookalike match strength admitted."""
     return lookalikes(definition_json, data_version, run_id, saved).curve(rules=rules)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def interest_curve(text: str, data_version: int, run_id: str, rules: PrivacyRules) -> pd.DataFrame:
+    """Users a typed interest reaches at each match strength (hidden where the k rules say so)."""
+    return interest_reach(cursor(), index(run_id), text, rules=rules)
+
+
+def interest_curve_chart(frame: pd.DataFrame, chosen: float) -> go.Figure:
+    """The small reach curve beside the strength slider: users reached as the strength rises, the choice marked."""
+    fig = go.Figure(
+        go.Scatter(
+            x=frame["strength"],
+            y=frame["users"],
+            mode="lines+markers",
+            line=dict(color="#0072B2"),
+            marker=dict(size=4),
+            connectgaps=False,
+            hovertemplate="strength ≥ %{x:.2f}<br>%{y:,} users<extra></extra>",
+        )
+    )
+    fig.add_vline(x=chosen, line=dict(color="#D55E00", dash="dot"))
+    fig.update_layout(
+        height=170,
+        margin=dict(l=10, r=10, t=10, b=10),
+        showlegend=False,
+        xaxis=dict(title="match strength"),
+        yaxis=dict(title="users", rangemode="tozero"),
+    )
+    return fig
 
 
 def saved_key() -> tuple:
@@ -149,14 +181,14 @@ def overlap_table(result: Reach) -> pd.DataFrame:
 
 
 def curve_chart(frame: pd.DataFrame, chosen: float | None, size: int | None) -> go.Figure:
-    """Audience size as the least similarity drops, with the chosen cut marked."""
+    """Audience size as the least match strength drops, with the chosen cut marked."""
     fig = go.Figure(
         go.Scatter(
-            x=frame["min_similarity"],
+            x=frame["min_strength"],
             y=frame["audience_size"],
             mode="lines",
             line=dict(color="#0072B2", shape="hv"),
-            hovertemplate="similarity ≥ %{x:.2f}<br>%{y:,} users<extra></extra>",
+            hovertemplate="strength ≥ %{x:.2f}<br>%{y:,} users<extra></extra>",
             name="audience size",
         )
     )
@@ -168,7 +200,7 @@ def curve_chart(frame: pd.DataFrame, chosen: float | None, size: int | None) -> 
         height=280,
         margin=dict(l=10, r=10, t=10, b=10),
         showlegend=False,
-        xaxis=dict(title="least similarity to the audience (cosine)", autorange="reversed"),
+        xaxis=dict(title="least match strength to the audience", autorange="reversed"),
         yaxis=dict(title="audience size (users)", rangemode="tozero"),
     )
     return fig
@@ -192,14 +224,15 @@ def builder(
     interest = st.text_input(
         "Interested in", placeholder="e.g. trail running shoes", key="aud_interest", disabled=not profiles
     )
-    threshold = st.slider(
-        "Interest match (cosine)",
-        0.1,
-        0.9,
-        DEFAULT_INTEREST_THRESHOLD,
-        0.05,
-        key="aud_threshold",
-        help="How close a user's interests must be to the text: higher is stricter.",
+    strength = st.slider(
+        "Interest match strength",
+        *STRENGTH_RANGE,
+        DEFAULT_INTEREST_STRENGTH,
+        0.25,
+        key="aud_strength",
+        help="How far a user's closeness to the text must stand out from the shop's typical user, in spreads "
+        "(robust standard deviations): higher is stricter. It means the same in every shop, language and "
+        f"model; {DEFAULT_INTEREST_STRENGTH:g} reaches people clearly into the interest.",
     )
     return AudienceDefinition(
         segments=tuple(segments),
@@ -210,7 +243,7 @@ def builder(
         categories=tuple(bought),
         sentiment=None if tuple(feeling) == (-1.0, 1.0) else tuple(feeling),
         interest=interest if profiles else "",
-        interest_threshold=threshold,
+        interest_strength=strength,
     )
 
 

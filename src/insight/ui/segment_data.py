@@ -8,10 +8,10 @@ shows of its members (size, spend, buyers, sentiment) goes through the minimum-a
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
+from insight.profiles.match import DEFAULT_STRENGTH  # noqa: F401 - the default the User profile page names
 from insight.store import profiles
 from insight.store import segments as segments_db
 from insight.ui.resources import cursor, data_version
@@ -88,17 +88,18 @@ def user_timeline(user_id: str) -> pd.DataFrame:
     return profiles.fetch_user_timeline(cursor(), user_id)
 
 
-@st.cache_resource(show_spinner=False, max_entries=2)
-def _profile_matrix(run_id: str) -> tuple[pd.DataFrame, np.ndarray]:
-    return profiles.fetch_profiles(cursor(), run_id)
+def users_interested_in(run_id: str, text: str, limit: int = 50) -> pd.DataFrame:
+    """The users whose interests match a free text most strongly: user_id, strength, keywords, touches.
 
+    The same match as the Campaigns page's interest condition (one index per run, shared with it),
+    so a strength read here means the same there.
+    """
+    from insight.targeting import interest_matches
+    from insight.ui.campaign_data import index
 
-def users_interested_in(run_id: str, model: str, text: str, limit: int = 50) -> pd.DataFrame:
-    """Users whose interest profile is closest to a free text: user_id, similarity, keywords."""
-    from insight.profiles.search import closest_users
-
-    frame, vectors = _profile_matrix(run_id)
-    return closest_users(frame, vectors, text, model=model, limit=limit)
+    found = interest_matches(index(run_id), text).head(limit)
+    people = members(run_id).set_index("user_id")[["keywords", "touches"]]
+    return found[["user_id", "strength"]].join(people, on="user_id").reset_index(drop=True)
 
 
 def min_audience() -> int:

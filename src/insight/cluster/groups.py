@@ -1,0 +1,115 @@
+"""Nearest neighbours that do not favour a point's own group (its language), for UMAP's graph.
+
+Centring each language on its own mean (:mod:`insight.profiles.space`) removes what all texts of a
+language share, but users who write the same language still touch the same brands, sentences and
+product types, so on the demo shop 99 % of a user's 15 nearest neighbours wrote their language
+(cosine 0.76 to a same-language user with the same favourite category, 0.57 to one in the other
+language), and UMAP + HDBSCAN split every interest in two. Here the similarity of two points is
+standardised within its block of groups (English-English, English-Chinese …) before neighbours are
+chosen: a point's neighbours are those unusually close *for a pair of these two languages*. On the
+demo this brings the share of same-language neighbours to what a random pick gives, and
+NMI(segment, language) from 0.34 to 0.05 while NMI(segment, favourite category) rises.
+
+Groups with fewer than :data:`MIN_GROUP` points keep plain cosine (their block statistics would be noise).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+MIN_GROUP = 20  # points a group needs for its own block statistics
+PAIRS_PER_GROUP = 1_000  # points per group sampled to estimate a block's mean and spread
+BLOCK_ROWS = 1_024
+
+
+def group_codes(groups, min_group: int = MIN_GROUP) -> np.ndarray | None:
+    """Integer code per point (-1: a group too small to standardise), or None when fewer than two groups count."""
+    if groups is None:
+        return None
+    values = np.asarray(["" if g is None else str(g) for g in groups], dtype=object)
+    names, codes, counts = np.unique(values, return_inverse=True, return_counts=True)
+    big = counts >= min_group
+    if big.sum() < 2:
+        return None
+    remap = np.where(big, np.cumsum(big) - 1, -1)
+    return remap[codes].astype(np.int64)
+
+
+def block_stats(unit: np.ndarray, codes: np.ndarray, seed: int = 0) -> tuple[np.ndarray, np.ndarray, float, float]:
+    """Mean and spread of cosine per pair of groups, (g, g) each, and over all pairs (for rescaling).
+
+    Estimated on up to :data:`PAIRS_PER_GROUP` points per group (its own pairs left out of a diagonal block).
+    """
+    rng = np.random.default_rng(seed)
+    n_groups = int(codes.max()) + 1
+    picked = []
+    for g in range(n_groups):
+        rows = np.flatnonzero(codes == g)
+        picked.append(np.sort(rng.choice(rows, min(len(rows), PAIRS_PER_GROUP), replace=False)))
+    mean, spread = np.zeros((n_groups, n_groups)), np.ones((n_groups, n_groups))
+    everything = []
+    for a in range(n_groups):
+        for b in range(a, n_groups):
+            sims = unit[picked[a]] @ unit[picked[b]].T
+            if a == b:
+                sims = sims[~np.eye(len(sims), dtype=bool)]
+            sims = sims.ravel().astype(np.float64)
+            mean[a, b] = mean[b, a] = sims.mean()
+            spread[a, b] = spread[b, a] = max(sims.std(), 1e-6)
+            everything.append(sims)
+    pooled = np.concatenate(everything)
+    return mean, spread, float(pooled.mean()), float(max(pooled.std(), 1e-6))
+
+
+def grouped_knn(
+    unit: np.ndarray,
+    codes: np.ndarray,
+    k: int,
+    *,
+    queries: np.ndarray | None = None,
+    query_codes: np.ndarray | None = None,
+    seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(indices, distances) of the ``k`` nearest rows of ``unit`` by block-standardised cosine.
+
+    Each cosine s between groups a and b becomes ``m + d · (s − mean[a, b]) / spread[a, b]``
+    (m, d: over all pairs), so distances (1 − that, at least 0) keep cosine's scale. Without
+    ``queries`` every row looks for its neighbours among the others, itself first (as umap-learn
+    expects); with them (float (q, dim) and their ``query_codes``), each query row among all rows.
+    Shapes: int32 and float32 (rows, k).
+    """
+    unit = np.asarray(unit, dtype=np.float32)
+    mean, spread, overall, scale = block_stats(unit, codes, seed)
+    own = queries is None
+    queries = unit if own else np.asarray(queries, dtype=np.float32)
+    query_codes = codes if own else query_codes
+    known = codes >= 0
+    indices = np.empty((len(queries), k), dtype=np.int32)
+    distances = np.empty((len(queries), k), dtype=np.float32)
+    for start in range(0, len(queries), BLOCK_ROWS):
+        block = slice(start, start + BLOCK_ROWS)
+        sims = queries[block] @ unit.T
+        qc = query_codes[block]
+        both = (qc[:, None] >= 0) & known[None, :]
+        safe_q, safe_c = np.maximum(qc, 0), np.maximum(codes, 0)
+        standard = overall + scale * (sims - mean[safe_q][:, safe_c]) / spread[safe_q][:, safe_c]
+        dist = 1.0 - np.where(both, standard, sims)
+        if own:
+            dist[np.arange(len(dist)), np.arange(start, start + len(dist))] = -1.0
+        nearest = np.argpartition(dist, k - 1, axis=1)[:, :k]
+        order = np.argsort(np.take_along_axis(dist, nearest, axis=1), axis=1, kind="stable")
+        chosen = np.take_along_axis(nearest, order, axis=1)
+        indices[block] = chosen
+        distances[block] = np.maximum(np.take_along_axis(dist, chosen, axis=1), 0.0)
+    return indices, distances
+
+
+def place_by_neighbours(coords: np.ndarray, indices: np.ndarray, distances: np.ndarray) -> np.ndarray:
+    """Coordinates for new points: the mean of their neighbours' (rows of ``coords``), closer ones weighing more.
+
+    Used instead of UMAP's ``transform`` (which searches plain cosine neighbours) for the points
+    beyond the fitted sample when neighbours are standardised per group. Float32 (q, c).
+    """
+    weights = np.exp(-(distances - distances[:, :1]) / np.maximum(distances.std(axis=1, keepdims=True), 1e-6))
+    weights /= weights.sum(axis=1, keepdims=True)
+    return np.einsum("qk,qkc->qc", weights, coords[indices]).astype(np.float32)

@@ -1,0 +1,52 @@
+"""Neighbours standardised per pair of groups: segments follow what points share, not the group they are in."""
+
+import numpy as np
+from sklearn.metrics import normalized_mutual_info_score as nmi
+
+from insight.cluster import segment_vectors
+from insight.cluster.groups import group_codes, grouped_knn, place_by_neighbours
+
+
+def _two_languages(rng, per_cell=60, dim=32):
+    """3 interests x 2 languages; a language adds a shared offset *and* its own extra closeness within it."""
+    topics = rng.normal(size=(3, dim))
+    offsets = rng.normal(size=(2, dim)) * 1.2
+    points, topic, language = [], [], []
+    for t in range(3):
+        for g in range(2):
+            local = rng.normal(size=dim) * 0.8  # same-language, same-interest points share more than the interest
+            points.append(topics[t] + offsets[g] + local + rng.normal(size=(per_cell, dim)) * 0.6)
+            topic += [t] * per_cell
+            language += ["en" if g == 0 else "zh"] * per_cell
+    vectors = np.vstack(points).astype(np.float32)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True), np.array(topic), np.array(language)
+
+
+def test_group_codes_leave_out_groups_too_small_to_describe():
+    assert group_codes(None) is None and group_codes(["en"] * 50) is None
+    codes = group_codes(["en"] * 30 + ["zh"] * 25 + ["pt"] * 3)
+    assert set(codes[:30]) == {0} and set(codes[30:55]) == {1} and set(codes[55:]) == {-1}
+
+
+def test_standardised_neighbours_cross_languages_and_new_points_land_among_theirs():
+    vectors, topic, language = _two_languages(np.random.default_rng(0))
+    codes = group_codes(language)
+    plain = np.argsort(-(vectors @ vectors.T), axis=1)[:, 1:11]
+    fair, _ = grouped_knn(vectors, codes, 11)
+    assert (language[plain] == language[:, None]).mean() > 0.95
+    assert (language[fair[:, 1:]] == language[:, None]).mean() < 0.7
+    assert (topic[fair[:, 1:]] == topic[:, None]).mean() > 0.9
+    coords = np.eye(3)[topic] * 10.0  # a "map" where each interest has its own corner
+    found = grouped_knn(vectors[::2], codes[::2], 5, queries=vectors[1::2], query_codes=codes[1::2])
+    placed = place_by_neighbours(coords[::2], *found)
+    assert (placed.argmax(axis=1) == topic[1::2]).mean() > 0.9
+
+
+def test_segments_follow_interests_across_languages_when_told_the_groups():
+    vectors, topic, language = _two_languages(np.random.default_rng(1))
+    settings = dict(seed=0, n_resamples=0, min_cluster_size=15, cluster_selection_method="leaf")
+    plain = segment_vectors(vectors, **settings).labels
+    fair = segment_vectors(vectors, groups=list(language), **settings)
+    assert nmi(language, plain) > 0.5  # split by language as well as interest
+    assert nmi(language, fair.labels) < 0.15 and nmi(topic, fair.labels) > 0.8
+    assert fair.params["groups"] == 2
