@@ -19,7 +19,7 @@ with encode:
         "Model",
         ["auto", *MODELS],
         key="encode_model",
-        help="auto: English texts with all-MiniLM-L6-v2, all others with multilingual-e5-small",
+        help="auto: every text with the store's one encoder (the one it was encoded with, else multilingual-e5-small)",
     )
     device = st.selectbox("Device", ["auto", "cpu", "cuda"], key="encode_device")
     jobs.start_button("encode", {"model": model, "device": device}, "Start encoding", key="start_encode")
