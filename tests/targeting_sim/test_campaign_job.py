@@ -77,7 +77,7 @@ def test_thompson_sampling_spends_more_on_the_best_segment_than_an_even_split(si
     results = pd.DataFrame(run["params"]["results"]).set_index("policy")
     segments = len(truth)
     assert results.loc["thompson ε=0", "best_share"] > 2 / segments
-    assert results.loc["uniform", "best_share"] == pytest.approx(1 / segments)
+    assert results.loc["uniform", "best_share"] == pytest.approx(1 / segments, abs=1e-4)  # stored to 4 decimals
     assert results.loc["thompson ε=0", "expected_per_1000"] > results.loc["uniform", "expected_per_1000"]
 
 
