@@ -146,18 +146,25 @@ def vectors(texts: list[str], model: str = "multilingual-e5-small", progress=Non
     return np.stack([known[k] for k in keys]).astype(np.float32) if keys else np.zeros((0, 384), np.float32)
 
 
-def english_pools(seed: int = 0, *, n_out: int = 2000, n_in: int = 1000, n_positive: int = 4000) -> dict:
+def english_pools(
+    seed: int = 0, *, n_out: int = 2000, n_in: int = 1000, n_neutral: int = 1200, n_positive: int = 1500
+) -> dict:
     """Fixed English samples for sentiment work: ``train`` pool, ``in_domain`` and ``out_of_domain`` tests.
 
     ``out_of_domain``: ``n_out`` reviews (natural rating mix) of the held-out departments, both hash sides;
     ``in_domain``: ``n_in`` reviews of the other departments' test side; ``train``: those departments'
-    train side, every negative and neutral review and ``n_positive`` positive ones (positives are 75 %).
+    train side, every negative review (the rarest class, about 1,400), ``n_neutral`` neutral and
+    ``n_positive`` positive ones.
     """
     frame = english_domains()
     seen = frame[~frame["held_out"]]
     train = seen[~seen["test"]]
     train = pd.concat(
-        [train[train["label"] != "positive"], train[train["label"] == "positive"].sample(n_positive, random_state=seed)]
+        [
+            train[train["label"] == "negative"],
+            train[train["label"] == "neutral"].sample(n_neutral, random_state=seed),
+            train[train["label"] == "positive"].sample(n_positive, random_state=seed),
+        ]
     )
     return {
         "train": train,

@@ -8,6 +8,7 @@ import pytest
 import insight
 from insight.jobs.runner import new_job, run_job
 from insight.sentiment.lexicon import score_lexicon
+from insight.sentiment.model import DEFAULT_VERSION
 from insight.store.runs import current_run
 from tests.conftest import count
 
@@ -42,7 +43,7 @@ def test_job_scores_every_review_with_text_and_records_the_model(analysed_db):
     )
     assert set(scores) == {"r1", "r2", "r3", "r4"}
     assert scores["r1"] == "positive" and scores["r2"] == "negative" and scores["r4"] == "negative"
-    assert run["model"] == "multilingual-e5-small + default-1"
+    assert run["model"] == f"multilingual-e5-small + {DEFAULT_VERSION}"
     con.close()
 
 
@@ -67,7 +68,7 @@ def test_adapting_to_a_merchants_labels_is_measured_and_kept_only_if_better(con,
     if metrics["adapted_macro_f1"] > metrics["default_macro_f1"]:
         assert provenance["head"] == adapted[0][0] and json.loads(adapted[0][1]) == metrics
     else:
-        assert provenance["head"] == "default-1" and adapted == []
+        assert provenance["head"] == DEFAULT_VERSION and adapted == []
 
 
 def test_job_reuses_the_vectors_the_store_already_has(con, corpus):

@@ -27,12 +27,28 @@ class SentimentHead:
     encoder: str = "multilingual-e5-small"
     info: dict = field(default_factory=dict)
 
-    def predict_proba(self, vectors: np.ndarray) -> np.ndarray:
-        """Calibrated class probabilities, float array (n, 3) in LABELS order."""
+    def predict_proba(self, vectors: np.ndarray, lexicon_shift: np.ndarray | None = None) -> np.ndarray:
+        """Calibrated class probabilities, float array (n, 3) in LABELS order.
+
+        ``lexicon_shift`` (n,) moves each row's logits by (−s, 0, +s): a language's prior and its
+        lexicon's weighted vote (``insight.sentiment.model.lexicon_shift``), where they were measured.
+        """
         logits = (vectors @ self.weights + self.bias) / self.temperature
+        if lexicon_shift is not None:
+            logits = logits + np.outer(lexicon_shift, (-1.0, 0.0, 1.0))
         logits -= logits.max(axis=1, keepdims=True)
         p = np.exp(logits)
         return p / p.sum(axis=1, keepdims=True)
+
+    @property
+    def lexicon_weights(self) -> dict[str, float]:
+        """Weight of the lexicon's polarity per language code (empty: the head alone)."""
+        return dict(self.info.get("lexicon_weights", {}))
+
+    @property
+    def language_priors(self) -> dict[str, float]:
+        """Shift of the negative-vs-positive logits per language code, where one was measured."""
+        return dict(self.info.get("language_priors", {}))
 
     def to_bytes(self) -> bytes:
         """Serialised form (an .npz archive) for the store or a package file."""

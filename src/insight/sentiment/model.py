@@ -19,7 +19,7 @@ from insight.sentiment.head import SentimentHead
 from insight.sentiment.lexicon import LABELS, score_lexicon
 
 ENCODER = "multilingual-e5-small"
-DEFAULT_VERSION = "default-1"
+DEFAULT_VERSION = "default-2"
 
 
 @lru_cache(maxsize=1)
@@ -28,9 +28,41 @@ def default_head() -> SentimentHead:
     return SentimentHead.from_bytes(resources.files("insight.sentiment").joinpath("default_head.npz").read_bytes())
 
 
-def score_vectors(head: SentimentHead, vectors: np.ndarray) -> pd.DataFrame:
-    """Label, score (P(positive) − P(negative)) and the three probabilities per (n, dim) embedding row."""
-    p = head.predict_proba(vectors)
+def lexicon_shift(head: SentimentHead, texts: Sequence[str], languages: Sequence[str | None]) -> np.ndarray | None:
+    """The head's per-language correction of each text's negative-vs-positive logits (None: there is none).
+
+    For a language the head has settings for: its prior (class-balanced training assumes as many
+    negative reviews as positive ones; shops have far more positive ones) plus its lexicon's polarity
+    times its weight. Other languages get 0.
+    """
+    weights, priors = head.lexicon_weights, head.language_priors
+    if not weights and not priors:
+        return None
+    languages = [lang or "" for lang in languages]
+    shift = np.array([priors.get(lang, 0.0) for lang in languages], dtype=np.float64)
+    weight = np.array([weights.get(lang, 0.0) for lang in languages], dtype=np.float64)
+    rows = np.flatnonzero(weight)
+    if len(rows):
+        polarity = score_lexicon([texts[i] for i in rows], [languages[i] for i in rows])["score"].to_numpy()
+        shift[rows] += weight[rows] * polarity
+    return shift
+
+
+def score_vectors(
+    head: SentimentHead,
+    vectors: np.ndarray,
+    *,
+    texts: Sequence[str] | None = None,
+    languages: Sequence[str | None] | None = None,
+) -> pd.DataFrame:
+    """Label, score (P(positive) − P(negative)) and the three probabilities per (n, dim) embedding row.
+
+    With ``texts`` and ``languages`` the head's lexicon weights apply (the shipped head weighs VADER's
+    vote on English text, which carries across shops where the head alone drifts); without them the
+    head scores alone.
+    """
+    shift = lexicon_shift(head, texts, languages) if texts is not None and languages is not None else None
+    p = head.predict_proba(vectors, shift)
     return pd.DataFrame(
         {
             "label": np.asarray(LABELS)[p.argmax(axis=1)],
@@ -57,6 +89,10 @@ def score_sentiment(
     """
     texts = [str(t) if t is not None else "" for t in texts]
     languages = [language] * len(texts) if language is None or isinstance(language, str) else list(language)
+    if any(lang is None for lang in languages):
+        from insight.ingestion.language import detect_language
+
+        languages = [lang if lang is not None else detect_language(t) for t, lang in zip(texts, languages, strict=True)]
     try:
         from insight.encode import encode_texts
 
@@ -65,7 +101,8 @@ def score_sentiment(
         frame = score_lexicon(texts, languages)
         return frame.assign(method=f"lexicon (model unavailable: {type(exc).__name__})")
     chosen = head or default_head()
-    return score_vectors(chosen, vectors).assign(method=chosen.info.get("version", DEFAULT_VERSION))
+    scores = score_vectors(chosen, vectors, texts=texts, languages=languages)
+    return scores.assign(method=chosen.info.get("version", DEFAULT_VERSION))
 
 
 def labels_from_ratings(ratings: pd.Series, labels: pd.Series | None = None) -> pd.Series:
