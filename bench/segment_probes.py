@@ -41,10 +41,12 @@ def main() -> None:
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
     from insight.cluster._backends import make_clusterer, nearest_neighbours
-    from insight.cluster.pipeline import _apply_budget, _select, _unit
+    from insight.cluster.budget import apply_budget
+    from insight.cluster.fit import unit_vectors
+    from insight.cluster.selection import selected_labels
 
     frame, stem = peer.prepare("zh", args.zh_n, 0)
-    zh, truth = _unit(np.load(stem.with_suffix(".npy"))), frame["category"].to_numpy()
+    zh, truth = unit_vectors(np.load(stem.with_suffix(".npy"))), frame["category"].to_numpy()
     umap.UMAP(n_components=5, random_state=0, n_jobs=1, n_epochs=10).fit_transform(zh[:500])  # compile first
     knn = nearest_neighbours(zh, 15, "cosine", 0)
     search = _timed(nearest_neighbours, zh, 15, "cosine", 0)[0]
@@ -56,8 +58,8 @@ def main() -> None:
             seconds, embedding = _timed(reducer.fit_transform, zh)
             clusterer = make_clusterer("cpu", n=len(zh))
             clusterer.estimator.fit(embedding)
-            raw, probs = _select(clusterer, len(zh), 0.5)
-            labels, _ = _apply_budget(zh, raw, probs, 0.05)
+            raw, probs = selected_labels(clusterer, len(zh), 0.5)
+            labels, _ = apply_budget(zh, raw, probs, 0.05)
             print(
                 f"zh: clustering UMAP {epochs} epochs, seed {seed}: {seconds:.1f} s, {labels.max() + 1} segments, "
                 f"NMI {normalized_mutual_info_score(truth, labels):.3f}, ARI {adjusted_rand_score(truth, labels):.3f}"
@@ -68,7 +70,7 @@ def main() -> None:
         print(f"zh: 2-D map {epochs} epochs: {_timed(mapper.fit_transform, zh)[0]:.1f} s")
 
     _, retail_stem = peer.prepare("retail", 0, 0)
-    half = _unit(np.load(retail_stem.with_suffix(".npy")))
+    half = unit_vectors(np.load(retail_stem.with_suffix(".npy")))
     half = half[np.sort(np.random.default_rng(0).choice(len(half), len(half) // 2, replace=False))]
     own = umap.UMAP(n_components=5, min_dist=0.0, metric="cosine", n_epochs=50, random_state=1, n_jobs=1)
     exact_seconds, exact = _timed(nearest_neighbours, half, 15, "cosine", 1)

@@ -190,10 +190,10 @@ def real_rows(name: str, label: str) -> list[dict]:
     """Topics of 3,000 real reviews found as the topics job does, named before and after; all-review keywords."""
     from insight.cluster import segment_vectors
     from insight.cluster.labels import text_groups
-    from insight.cluster.names import name_groups
     from insight.encode import encode_texts
     from insight.keywords.background import distinctive_keywords
     from insight.keywords.ctfidf import document_term_matrix
+    from insight.keywords.names import name_groups
     from insight.keywords.tokenize import tokenize_many
 
     reviews, short = real_reviews(name)

@@ -41,7 +41,7 @@ def test_representatives_are_the_members_closest_to_the_centroid():
 import scipy.sparse as sp  # noqa: E402
 
 from insight.cluster.labels import text_groups  # noqa: E402
-from insight.cluster.names import GroupTerms, mmr, name_groups  # noqa: E402
+from insight.keywords.names import GroupTerms, mmr, name_groups  # noqa: E402
 from insight.keywords.terms import is_empty_label, is_quantity  # noqa: E402
 
 VOCABULARY = np.array(

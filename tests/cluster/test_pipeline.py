@@ -104,7 +104,7 @@ def test_budget_only_changes_outliers(budget_runs):
 
 
 def test_outliers_least_similar_to_every_centroid_stay_outliers():
-    from insight.cluster.pipeline import _apply_budget
+    from insight.cluster.budget import apply_budget
 
     rng = np.random.default_rng(0)
     centers = np.eye(4, dtype=np.float32)[:2]
@@ -116,7 +116,7 @@ def test_outliers_least_similar_to_every_centroid_stay_outliers():
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     labels = np.array([0] * 10 + [1] * 10 + [-1] * 6)
     probs = np.where(labels >= 0, 1.0, 0.0).astype(np.float32)
-    new_labels, new_probs = _apply_budget(vectors, labels, probs, budget=2 / 26)
+    new_labels, new_probs = apply_budget(vectors, labels, probs, budget=2 / 26)
     assert new_labels[20:].tolist() == [0, 0, 0, 0, -1, -1]
     assert np.allclose(new_probs[20:24], np.cos(angles[:4]), atol=0.01)
     assert new_labels[:20].tolist() == labels[:20].tolist()

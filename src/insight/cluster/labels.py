@@ -4,7 +4,7 @@ Keywords are class-based TF-IDF over the texts of each segment (outliers left ou
 words are the ones that set it apart from the other segments, not merely frequent words; words
 that cannot name anything (numbers and units, review boilerplate, adverbs...) are left out
 (:func:`insight.keywords.terms.term_fitness`). :func:`text_groups` gathers what
-:func:`insight.cluster.names.name_groups` needs to name the segments of texts (the topics job).
+:func:`insight.keywords.names.name_groups` needs to name the segments of texts (the topics job).
 Representatives are the members closest to the segment centroid in the original embedding space,
 the examples to show next to a segment.
 """
@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from insight.cluster.names import GroupTerms
+from insight.keywords.names import GroupTerms
 
 KEYWORD_COLUMNS = ["segment", "keyword", "weight", "count", "docs"]
 

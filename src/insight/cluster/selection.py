@@ -21,6 +21,8 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 
+from insight.cluster._backends import to_numpy
+
 
 def _stabilities(tree: pd.DataFrame, root: int) -> dict[int, float]:
     """Excess of mass of each cluster: sum over its rows of (lambda - lambda at the cluster's birth) x size."""
@@ -108,3 +110,22 @@ def label_points(tree: pd.DataFrame, n: int, selected: list[int]) -> tuple[np.nd
         ratio = np.minimum(own, top) / top
     probabilities[kept] = np.where((top > 0) & np.isfinite(own), ratio, 1.0)
     return labels, probabilities
+
+
+def selected_labels(clusterer, n: int, max_share: float | None) -> tuple[np.ndarray, np.ndarray]:
+    """HDBSCAN's labels and probabilities, with segments over ``max_share`` of the points split (eom only)."""
+    estimator, params = clusterer.estimator, clusterer.params
+    tree = getattr(estimator, "condensed_tree_", None)
+    if (
+        max_share is not None
+        and max_share < 1
+        and params.get("cluster_selection_method") == "eom"
+        and not params.get("allow_single_cluster")
+        and not params.get("cluster_selection_epsilon")
+        and not params.get("max_cluster_size")
+        and tree is not None
+    ):
+        frame = tree.to_pandas()
+        return label_points(frame, n, select_clusters(frame, n, max_share))
+    raw = to_numpy(estimator.labels_).astype(np.int64)
+    return raw, to_numpy(estimator.probabilities_).astype(np.float32)

@@ -4,7 +4,7 @@ The same recipe as user segments (:func:`insight.cluster.segment_texts`: UMAP, H
 topic over half the reviews where the tree splits it, an outlier budget, a stability score), run
 over every review's embedding; topics keep their ids from one run to the next
 (:func:`insight.cluster.align_segments`), and the run is stored whole or not at all. Topics are
-named by :func:`insight.cluster.names.name_groups`: c-TF-IDF candidates that can name something,
+named by :func:`insight.keywords.names.name_groups`: c-TF-IDF candidates that can name something,
 re-ranked by closeness to the topic's mean review embedding, diversified, distinct across topics.
 """
 
@@ -17,9 +17,9 @@ import pandas as pd
 from insight.cluster.align import carry_ids
 from insight.cluster.job import choose_model
 from insight.cluster.labels import text_groups
-from insight.cluster.names import Name, name_groups
 from insight.cluster.pipeline import MIN_POINTS, segment_vectors
-from insight.cluster.term_vectors import store_embedder
+from insight.keywords.names import Name, name_groups
+from insight.keywords.term_vectors import store_embedder
 from insight.profiles.space import fill_languages, fit_space
 from insight.progress import ProgressFn, scale, silent
 from insight.store import runs

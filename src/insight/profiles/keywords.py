@@ -6,7 +6,7 @@ more than an old view); words that cannot name an interest (units, review boiler
 aspects, non-nouns: :func:`insight.keywords.terms.term_fitness`) are left out. Each distinct text
 is tokenised and counted once; users and segments are then sparse weighted sums of those counts,
 so 800k touches cost one matrix product, not 800k tokenisations. Segments are named by
-:func:`insight.cluster.names.name_groups`, their centre being the weighted mean of the
+:func:`insight.keywords.names.name_groups`, their centre being the weighted mean of the
 embeddings of the texts their users touched.
 """
 
@@ -19,10 +19,10 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from insight.cluster.names import GroupTerms, Name, name_groups
-from insight.cluster.term_vectors import store_embedder
 from insight.keywords.background import term_languages
 from insight.keywords.ctfidf import c_tf_idf, document_term_matrix, top_terms
+from insight.keywords.names import GroupTerms, Name, name_groups
+from insight.keywords.term_vectors import store_embedder
 from insight.keywords.terms import fitness, overlaps, phrase_checker
 from insight.keywords.tokenize import guess_language, tokenize_many
 
@@ -114,7 +114,7 @@ def name_segments(
     *,
     device: str = "auto",
 ) -> list[Name]:
-    """A :class:`~insight.cluster.names.Name` per segment code 0..len(sizes)-1.
+    """A :class:`~insight.keywords.names.Name` per segment code 0..len(sizes)-1.
 
     ``touches`` has ``text_index`` into ``vectors`` (m, d), the embeddings of the distinct touched
     texts under ``model``; a segment's centre is their touch-weighted mean over its users' touches.

@@ -29,18 +29,22 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime
-from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from insight.progress import ProgressFn, scale, silent
 from insight.sentiment.evaluate import accuracy, macro_f1
 from insight.sentiment.finetune_loop import pool as _pool  # noqa: F401  (re-exported for callers and tests)
 from insight.sentiment.finetune_loop import train_loop
-from insight.sentiment.finetune_saved import frozen_names, load_finetuned, model_root, save  # noqa: F401
+from insight.sentiment.finetune_saved import (  # noqa: F401  (re-exported: the model object and its files)
+    FinetunedSentiment,
+    frozen_names,
+    load_finetuned,
+    model_root,
+    save,
+)
 from insight.sentiment.head import SentimentHead, _fit_temperature, fit_head, label_index
 from insight.sentiment.lexicon import LABELS
 from insight.sentiment.model import ENCODER, score_vectors
@@ -68,46 +72,6 @@ class FinetuneSettings:
 
 # The job's default: the top two of twelve layers trained on cached lower-layer output (BENCHMARKS.md).
 FAST = {"freeze_layers": 10, "epochs": 2.0, "lr": 1e-4}
-
-
-@dataclass
-class FinetunedSentiment:
-    """A fine-tuned encoder (an ``HFEncoder``) and its calibrated head; ``path`` is set once saved.
-
-    Right after top-layer training it still holds the frozen layers' output for its training and
-    calibration texts (``lower``), so scoring those costs only the upper layers; ``release`` drops it.
-    """
-
-    encoder: object
-    head: SentimentHead
-    version: str
-    info: dict = field(default_factory=dict)
-    path: Path | None = None
-    lower: dict = field(default_factory=dict, repr=False)  # text -> (tokens, hidden) states, untruncated only
-    split: int = 0
-
-    def encode(self, texts: Sequence[str], *, progress: ProgressFn = silent) -> np.ndarray:
-        """L2-normalised embeddings of the fine-tuned encoder, (n, 384) float32."""
-        from insight.sentiment.finetune_layers import encode_split
-
-        texts = [str(t) if t is not None else "" for t in texts]
-        cached = np.array([t in self.lower for t in texts], dtype=bool)
-        out = np.empty((len(texts), self.encoder.dim), dtype=np.float32)
-        if cached.any():
-            states = [self.lower[t] for t, c in zip(texts, cached, strict=True) if c]
-            out[cached] = encode_split(self.encoder.model, states, self.split, device=self.encoder.device)
-        if (~cached).any():
-            rest = [t for t, c in zip(texts, cached, strict=True) if not c]
-            out[~cached] = self.encoder.encode(rest, progress=progress)
-        return out
-
-    def score(self, texts: Sequence[str], *, progress: ProgressFn = silent) -> pd.DataFrame:
-        """Label, score and the three probabilities per text, as ``score_vectors`` gives them."""
-        return score_vectors(self.head, self.encode(texts, progress=progress))
-
-    def release(self) -> None:
-        """Drop the kept lower-layer output (memory); scoring then runs the whole encoder."""
-        self.lower = {}
 
 
 def finetune(

@@ -17,15 +17,58 @@ from __future__ import annotations
 import json
 import threading
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+import numpy as np
+import pandas as pd
+
+from insight.progress import ProgressFn, silent
 from insight.sentiment.head import SentimentHead
-
-if TYPE_CHECKING:
-    from insight.sentiment.finetune import FinetunedSentiment
+from insight.sentiment.model import score_vectors
 
 FOLDER = "sentiment-finetuned"
+
+
+@dataclass
+class FinetunedSentiment:
+    """A fine-tuned encoder (an ``HFEncoder``) and its calibrated head; ``path`` is set once saved.
+
+    Right after top-layer training it still holds the frozen layers' output for its training and
+    calibration texts (``lower``), so scoring those costs only the upper layers; ``release`` drops it.
+    """
+
+    encoder: object
+    head: SentimentHead
+    version: str
+    info: dict = field(default_factory=dict)
+    path: Path | None = None
+    lower: dict = field(default_factory=dict, repr=False)  # text -> (tokens, hidden) states, untruncated only
+    split: int = 0
+
+    def encode(self, texts: Sequence[str], *, progress: ProgressFn = silent) -> np.ndarray:
+        """L2-normalised embeddings of the fine-tuned encoder, (n, 384) float32."""
+        from insight.sentiment.finetune_layers import encode_split
+
+        texts = [str(t) if t is not None else "" for t in texts]
+        cached = np.array([t in self.lower for t in texts], dtype=bool)
+        out = np.empty((len(texts), self.encoder.dim), dtype=np.float32)
+        if cached.any():
+            states = [self.lower[t] for t, c in zip(texts, cached, strict=True) if c]
+            out[cached] = encode_split(self.encoder.model, states, self.split, device=self.encoder.device)
+        if (~cached).any():
+            rest = [t for t, c in zip(texts, cached, strict=True) if not c]
+            out[~cached] = self.encoder.encode(rest, progress=progress)
+        return out
+
+    def score(self, texts: Sequence[str], *, progress: ProgressFn = silent) -> pd.DataFrame:
+        """Label, score and the three probabilities per text, as ``score_vectors`` gives them."""
+        return score_vectors(self.head, self.encode(texts, progress=progress))
+
+    def release(self) -> None:
+        """Drop the kept lower-layer output (memory); scoring then runs the whole encoder."""
+        self.lower = {}
 
 
 def model_root(cache_dir: str | Path | None = None) -> Path:
@@ -94,7 +137,6 @@ def load_finetuned(version: str, *, device: str = "auto", cache_dir: str | Path 
     from insight.encode._hf import HFEncoder
     from insight.encode.e5_convert import MARKER
     from insight.encode.models import MODELS
-    from insight.sentiment.finetune import FinetunedSentiment
 
     folder = model_root(cache_dir) / version
     key = (str(folder), resolve_device(device))
