@@ -2,8 +2,11 @@
 
 import json
 
+import pytest
+
 import insight
 from insight.jobs.runner import JobRunner, new_job, run_job
+from insight.jobs.tasks import JobError
 from insight.store import jobs as job_store
 from insight.store.runs import current_run
 from tests.conftest import count
@@ -69,6 +72,23 @@ def test_runner_runs_in_the_background_and_cancels(con, corpus):
     job = job_store.fetch_job(con, cancelled)
     assert job["status"] == "cancelled" and "cancelled" in job["message"]
     assert len(con.execute("select * from runs where kind = 'encode'").fetchall()) == 1
+    runner.close()
+
+
+def test_a_kind_already_queued_or_running_is_not_queued_twice(con, corpus):
+    insight.ingest(corpus, db=con)
+    runner = JobRunner(con)
+    job_store.insert_job(con, job_id="encode-pending", kind="encode", params={}, device="cpu")  # as if just queued
+    with pytest.raises(JobError, match=r"a encode job is already queued \(encode-pending\)"):
+        runner.submit("encode", MINILM)
+    job_store.mark_running(con, "encode-pending")
+    with pytest.raises(JobError, match="already running"):
+        runner.submit("encode", MINILM)
+    other = runner.submit("keywords", {})  # another kind is not held up
+    job_store.finish_job(con, "encode-pending", status="done", message="done")
+    again = runner.submit("encode", MINILM)  # once it ended, the kind can run again
+    runner.wait()
+    assert job_store.fetch_job(con, again)["status"] == "done" and job_store.fetch_job(con, other)["kind"] == "keywords"
     runner.close()
 
 

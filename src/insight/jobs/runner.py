@@ -95,10 +95,20 @@ class JobRunner:
         self._worker.start()
 
     def submit(self, kind: str, params: dict | None = None) -> str:
-        """Queue a job; returns its id at once."""
+        """Queue a job; returns its id at once.
+
+        A kind already queued or running is refused (``JobError`` naming that job): a double click, or
+        two visitors pressing the same button, would otherwise run the same work twice in a row.
+        """
         params = dict(params or {})
-        job_id = new_job(self._con.cursor(), kind, params)
-        with self._lock:
+        with self._lock, self._con.cursor() as con:
+            pending = job_store.active_job(con, kind)
+            if pending is not None:
+                raise JobError(
+                    f"a {kind} job is already {pending['status']} ({pending['job_id']}): "
+                    "wait for it to end, or cancel it, before starting another"
+                )
+            job_id = new_job(con, kind, params)
             self._cancel[job_id] = threading.Event()
         self._queue.put((job_id, kind, params))
         return job_id

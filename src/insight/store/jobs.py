@@ -88,6 +88,16 @@ def fetch_job(con: duckdb.DuckDBPyConnection, job_id: str) -> dict | None:
     return None if frame.empty else frame.iloc[0].to_dict()
 
 
+def active_job(con: duckdb.DuckDBPyConnection, kind: str) -> dict | None:
+    """The queued or running job of ``kind`` (the oldest, if somehow several), or None."""
+    rows = con.execute(
+        "select job_id, status from jobs where kind = $kind and status in ('queued', 'running') "
+        "order by created_at limit 1",
+        {"kind": kind},
+    ).fetchall()
+    return {"job_id": rows[0][0], "status": rows[0][1]} if rows else None
+
+
 def has_active(con: duckdb.DuckDBPyConnection) -> bool:
     """True while any job is queued or running."""
     return bool(con.execute("select count(*) from jobs where status in ('queued', 'running')").fetchall()[0][0])

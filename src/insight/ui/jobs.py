@@ -7,6 +7,7 @@ import json
 import pandas as pd
 import streamlit as st
 
+from insight.jobs.tasks import JobError
 from insight.store import jobs as job_store
 from insight.ui import auth
 from insight.ui.resources import cursor, runner
@@ -27,8 +28,16 @@ def start_button(kind: str, params: dict, label: str, *, key: str) -> None:
     allowed = may_start(kind)
     if not allowed:
         auth.refuse_note(STARTED_BY.get(kind, "admin"), "Starting this job")
-    if st.button(label, key=key, type="primary", disabled=not allowed) and may_start(kind):
-        job_id = runner().submit(kind, params)
+    pending = job_store.active_job(cursor(), kind)
+    if pending is not None:
+        status, job_id = pending["status"], pending["job_id"]
+        st.caption(md(f"A {kind} job is already {status} ({job_id}); it can be started again once it ends."))
+    if st.button(label, key=key, type="primary", disabled=not allowed or pending is not None) and may_start(kind):
+        try:
+            job_id = runner().submit(kind, params)
+        except JobError as exc:  # queued by another visitor, or by this one a moment ago
+            st.warning(md(str(exc)))
+            return
         st.session_state.setdefault("watched_jobs", set()).add(job_id)
         st.toast(f"Started {job_id}", icon="▶️")
 
