@@ -16,7 +16,12 @@ labels = dict(zip(cards["segment_id"], cards["label"], strict=True))
 
 by_id, by_interest = st.tabs(["Look up a user", "Find users by interest"])
 with by_id:
-    typed = st.text_input("Pseudonymous user id", value=st.query_params.get("user", ""), key="profile_user")
+    typed = st.text_input(
+        "User id",
+        value=st.query_params.get("user", ""),
+        key="profile_user",
+        help="The shop's own customer id, or the pseudonym the Segments page and exports show.",
+    )
 with by_interest:
     wanted = st.text_input("Interest", placeholder="e.g. vintage tea sets", key="profile_interest")
     if wanted:
@@ -35,14 +40,18 @@ with by_interest:
         picked = st.selectbox("Open", found["user_id"], index=None, key="profile_pick")
         typed = picked or typed
 
-user_id = (typed or "").strip()
-if not user_id:
-    st.caption("Type a user id (from the Segments page, an audience or an export), or search by interest.")
+typed = (typed or "").strip()
+if not typed:
+    st.caption(
+        "Type a user id (the shop's own, or a pseudonym from Segments, an audience or an export), "
+        "or search by interest."
+    )
     st.stop()
-profile = segment_data.user(run_id, user_id)
-if profile is None:
-    st.warning(f"No profile for user {code(user_id)} in this run (unknown id, or no behaviour with text).")
+found_user = segment_data.find_user(run_id, typed)
+if found_user is None:
+    st.warning(f"No profile for user {code(typed)} in this run (unknown id, or no behaviour with text).")
     st.stop()
+user_id, profile = found_user
 st.query_params["user"] = user_id
 auth.log_look("user profile", user_id)  # the router let only analysts and admins in; each look is kept
 

@@ -179,6 +179,22 @@ def test_user_profile_page_opens_a_user_from_the_url(monkeypatch, segmented_db):
     assert len(timeline) > 0 and {"ts", "kind", "title"} <= set(timeline.columns)
 
 
+def test_user_profile_page_looks_a_user_up_by_the_shops_own_id(monkeypatch, segmented_db):
+    import pandas as pd
+
+    raw = str(pd.read_csv(segmented_db.parent / "files" / "events.csv", dtype=str)["user_id"].iloc[0])
+    at = _app(monkeypatch, segmented_db).run()
+    at.switch_page("pages/users/profile.py").run()
+    at.text_input(key="profile_user").input(raw).run()
+    assert not at.exception and not at.warning
+    shown = at.query_params["user"]
+    shown = shown[0] if isinstance(shown, list) else shown
+    assert shown.startswith("u_") and raw not in shown  # the page moves on to the pseudonym, not the raw id
+    assert len(at.dataframe[-1].value) > 0  # the timeline of that user
+    at.text_input(key="profile_user").input("no-such-customer").run()
+    assert any("No profile for user" in w.value for w in at.warning)
+
+
 def test_user_profile_page_finds_users_by_interest(monkeypatch, segmented_db):
     at = _app(monkeypatch, segmented_db).run()
     at.switch_page("pages/users/profile.py").run()

@@ -14,12 +14,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 
 import pandas as pd
 
 from insight.store.keys import PseudonymKey, find_key
 
 PREFIX = "u_"
+_PSEUDONYM = re.compile(r"u_[0-9a-f]{20}")
 
 
 def pseudonym_key(db_path) -> bytes:
@@ -30,6 +32,22 @@ def pseudonym_key(db_path) -> bytes:
 def pseudonym(raw: str, key: bytes) -> str:
     """The pseudonym of one raw id."""
     return PREFIX + hmac.new(key, raw.encode(), hashlib.sha256).hexdigest()[:20]
+
+
+def stored_user_ids(typed: str, key: bytes | PseudonymKey | None) -> list[str]:
+    """The ids a user typed in a look-up may mean in the store, most likely first.
+
+    People look users up by the shop's own customer id ("12345"), which the store only knows by its
+    pseudonym; the key that made the pseudonyms turns one into the other without storing the raw id.
+    A typed pseudonym is taken as it is; anything else is tried as the shop's id, then as typed.
+    """
+    typed = typed.strip()
+    if not typed:
+        return []
+    if _PSEUDONYM.fullmatch(typed) or key is None:
+        return [typed]
+    secret = key.secret if isinstance(key, PseudonymKey) else key
+    return [pseudonym(typed, secret), typed]
 
 
 def pseudonymise(ids: pd.Series, key: bytes | PseudonymKey) -> pd.Series:

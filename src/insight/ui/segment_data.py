@@ -11,9 +11,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from insight import config
+from insight.ingestion.pseudonymise import stored_user_ids
 from insight.profiles.match import DEFAULT_STRENGTH  # noqa: F401 - the default the User profile page names
 from insight.store import profiles
 from insight.store import segments as segments_db
+from insight.store.keys import find_key
 from insight.ui.resources import cursor, data_version
 
 
@@ -76,6 +79,16 @@ def transitions(run_id: str, grain: str, source, target) -> pd.DataFrame:
 def user(run_id: str, user_id: str) -> dict | None:
     """One user's segment and profile in the run."""
     return segments_db.fetch_user_segment(cursor(), run_id, user_id)
+
+
+def find_user(run_id: str, typed: str) -> tuple[str, dict] | None:
+    """(pseudonym, profile) of the user a typed id means, by pseudonym or by the shop's own id; None if none."""
+    key = find_key(config.db_path(), create=False)  # never creates one: a store without a key has no raw ids
+    for candidate in stored_user_ids(typed, key):
+        profile = user(run_id, candidate)
+        if profile is not None:
+            return candidate, profile
+    return None
 
 
 def user_periods(run_id: str, user_id: str) -> pd.DataFrame:
