@@ -7,15 +7,15 @@ import numpy as np
 import pandas as pd
 
 from insight.store.db import pop_vectors
+from insight.store.fragments import item_text, review_text, text_key
 
 # Every text insight encodes, with its language and the md5 the cache is keyed on. A review's text is
 # its title and body together; a search query is encoded once however often it was searched.
-TEXTS = """
-    select 'item' as source, item_id as source_id, language,
-           trim(concat_ws(' ', title, description)) as text
+TEXTS = f"""
+    select 'item' as source, item_id as source_id, language, {item_text()} as text
       from items where coalesce(title, description) is not null
     union all
-    select 'review', review_id, language, trim(concat_ws(' ', title, text))
+    select 'review', review_id, language, {review_text()}
       from reviews where text is not null
     union all
     select 'query', any_value(event_id), null, query from events where query is not null group by query
@@ -84,9 +84,9 @@ def insert_embeddings(con: duckdb.DuckDBPyConnection, model: str, text_hashes: l
 def fetch_review_vectors(con: duckdb.DuckDBPyConnection, model: str) -> tuple[pd.DataFrame, np.ndarray]:
     """Reviews that have an embedding under ``model``: their rows and a float32 (n, dim) matrix."""
     frame = con.execute(
-        """select r.review_id, r.language, r.rating, r.label, e.vector
+        f"""select r.review_id, r.language, r.rating, r.label, e.vector
            from reviews r join embeddings e
-             on e.model = $model and e.text_hash = md5(trim(concat_ws(' ', r.title, r.text)))
+             on e.model = $model and e.text_hash = {text_key(review_text("r"))}
            where r.text is not null""",
         {"model": model},
     ).df()

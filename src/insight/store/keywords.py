@@ -7,13 +7,13 @@ import pandas as pd
 
 from insight.filters import Filters
 from insight.store.db import insert_run_rows
-from insight.store.overview import REVIEWS
+from insight.store.fragments import REVIEWS, review_text
 
 
 def fetch_review_texts(con: duckdb.DuckDBPyConnection, sentiment_run: str | None) -> pd.DataFrame:
     """Every review with text: id, text, language, ts, item, category and its sentiment (if scored)."""
     return con.execute(
-        """select r.review_id, trim(concat_ws(' ', r.title, r.text)) as text, r.language, r.ts, r.item_id,
+        f"""select r.review_id, {review_text("r")} as text, r.language, r.ts, r.item_id,
                   i.category, s.label as sentiment
            from reviews r left join items i using (item_id)
            left join sentiment_scores s on s.review_id = r.review_id and s.run_id = $run

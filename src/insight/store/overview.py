@@ -1,7 +1,6 @@
 """Reads behind the Overview page: headline counts, activity over time and the filter choices.
 
-Filter predicates bind ``$start``, ``$end`` (inclusive dates), ``$categories`` and ``$languages``
-(lists; empty means all); the category and language of an event or review are its item's.
+Filters are the shared ``EVENTS`` and ``REVIEWS`` of :mod:`insight.store.fragments`.
 """
 
 from __future__ import annotations
@@ -10,19 +9,9 @@ import duckdb
 import pandas as pd
 
 from insight.filters import Filters
+from insight.store.fragments import EVENTS, ITEM_FILTER, REVIEWS
 
 GRAINS = {"day": "day", "week": "week", "month": "month"}  # allow-list for date_trunc
-
-_ITEM_MATCH = """(len($categories::varchar[]) = 0 or list_contains($categories::varchar[], i.category))
-                 and (len($languages::varchar[]) = 0
-                      or list_contains($languages::varchar[], coalesce({lang}, i.language)))"""
-_IN_RANGE = "($start is null or {ts} >= $start::date) and ($end is null or {ts} < $end::date + interval 1 day)"
-
-EVENTS = f"""select e.* from events e left join items i using (item_id)
-             where {_IN_RANGE.format(ts="e.ts")} and {_ITEM_MATCH.format(lang="null")}"""
-REVIEWS = f"""select r.* from reviews r left join items i using (item_id)
-              where ({_IN_RANGE.format(ts="r.ts")} or (r.ts is null and $start is null and $end is null))
-                and {_ITEM_MATCH.format(lang="r.language")}"""
 
 
 def fetch_kpis(con: duckdb.DuckDBPyConnection, filters: Filters = Filters()) -> dict:
@@ -32,7 +21,7 @@ def fetch_kpis(con: duckdb.DuckDBPyConnection, filters: Filters = Filters()) -> 
             select (select count(*) from users),
                    (select count(distinct user_id) from (select user_id from e union all select user_id from r)
                      where user_id is not null),
-                   (select count(*) from items i where {_ITEM_MATCH.format(lang="null")}),
+                   (select count(*) from items i where {ITEM_FILTER}),
                    (select count(*) from e), (select count(*) from r), (select avg(rating) from r),
                    (select min(ts) from (select ts from e union all select ts from r)),
                    (select max(ts) from (select ts from e union all select ts from r)),

@@ -8,21 +8,21 @@ import pandas as pd
 
 from insight.store.db import pop_vectors
 from insight.store.embeddings import fetch_text_vectors
+from insight.store.fragments import item_text, review_text, text_key
 
 # Every text a user touched, with the kind of touch: item events carry the item's text (title +
 # description), searches the query, reviews their own text. Hashes match store.embeddings.TEXTS.
 # A search query has no stored language (the profiles job detects it).
-TOUCHES = """
-    select e.user_id, e.ts, e.event_type as kind, md5(trim(concat_ws(' ', i.title, i.description))) as text_hash,
-           trim(concat_ws(' ', i.title, i.description)) as text, i.category, e.value, i.language
+TOUCHES = f"""
+    select e.user_id, e.ts, e.event_type as kind, {text_key(item_text("i"))} as text_hash,
+           {item_text("i")} as text, i.category, e.value, i.language
       from events e join items i using (item_id)
      where e.user_id is not null and coalesce(i.title, i.description) is not null
     union all
-    select user_id, ts, 'search', md5(query), query, null, null, null from events
+    select user_id, ts, 'search', {text_key("query")}, query, null, null, null from events
      where event_type = 'search' and query is not null and user_id is not null
     union all
-    select user_id, ts, 'review', md5(trim(concat_ws(' ', title, text))), trim(concat_ws(' ', title, text)), null, null,
-           language
+    select user_id, ts, 'review', {text_key(review_text())}, {review_text()}, null, null, language
       from reviews where user_id is not null and text is not null
 """
 

@@ -13,19 +13,20 @@ import numpy as np
 import pandas as pd
 
 from insight.store.db import pop_vectors
+from insight.store.fragments import item_text, review_text, text_key
 
 # What each user touched. Item events name the item (its vector is the item's); searches and reviews
 # carry their own text, whose vector is looked up separately. Refunds and cancels are kept: the caller
 # decides what a kind of touch is worth.
-USER_TOUCHES = """
+USER_TOUCHES = f"""
     select e.user_id, e.ts, e.event_type as kind, e.item_id, null::varchar as text_hash, null::varchar as text
       from events e
      where e.user_id is not null and e.item_id is not null
     union all
-    select user_id, ts, 'search', null, md5(query), query from events
+    select user_id, ts, 'search', null, {text_key("query")}, query from events
      where event_type = 'search' and query is not null and user_id is not null
     union all
-    select user_id, ts, 'review', null, md5(trim(concat_ws(' ', title, text))), trim(concat_ws(' ', title, text))
+    select user_id, ts, 'review', null, {text_key(review_text())}, {review_text()}
       from reviews where user_id is not null and text is not null
 """
 
@@ -33,8 +34,8 @@ USER_TOUCHES = """
 def item_vector_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Items that have an embedding, per model: tells which model to use, or that nothing is encoded yet."""
     rows = con.execute(
-        """select e.model, count(*)
-           from items i join embeddings e on e.text_hash = md5(trim(concat_ws(' ', i.title, i.description)))
+        f"""select e.model, count(*)
+           from items i join embeddings e on e.text_hash = {text_key(item_text("i"))}
            where coalesce(i.title, i.description) is not null
            group by e.model"""
     ).fetchall()
@@ -53,9 +54,9 @@ def item_text_summary(con: duckdb.DuckDBPyConnection) -> tuple[int, list[str]]:
 def fetch_item_vectors(con: duckdb.DuckDBPyConnection, model: str) -> tuple[pd.DataFrame, np.ndarray]:
     """Items with an embedding under ``model``: rows (item_id, title, category) and a float32 (n, dim) matrix."""
     frame = con.execute(
-        """select i.item_id, coalesce(i.title, i.description) as title, i.category, e.vector
+        f"""select i.item_id, coalesce(i.title, i.description) as title, i.category, e.vector
            from items i join embeddings e
-             on e.model = $model and e.text_hash = md5(trim(concat_ws(' ', i.title, i.description)))
+             on e.model = $model and e.text_hash = {text_key(item_text("i"))}
            where coalesce(i.title, i.description) is not null
            order by i.item_id""",
         {"model": model},

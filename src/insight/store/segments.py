@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from insight.store.db import insert_run_rows
+from insight.store.fragments import current_run
 
 _COLUMNS = {  # fixed table -> select list after run_id; nothing here comes from a user
     "segments": "segment_id, size, label, keywords, categories, centroid::float[]",
@@ -34,11 +35,11 @@ def fetch_segments(con: duckdb.DuckDBPyConnection, run_id: str) -> pd.DataFrame:
     reviews and sentiment (mean score of the members' reviews in the current sentiment run).
     """
     return con.execute(
-        """with members as (select user_id, segment_id from segment_members where run_id = $run),
+        f"""with members as (select user_id, segment_id from segment_members where run_id = $run),
                 spend as (select m.segment_id, sum(e.value) as spend, count(distinct e.user_id) as buyers
                             from events e join members m using (user_id)
                            where e.event_type = 'purchase' group by m.segment_id),
-                sentiment_run as (select run_id from runs where kind = 'sentiment' and is_current limit 1),
+                sentiment_run as {current_run("sentiment")},
                 feeling as (select m.segment_id, count(*) as reviews, avg(s.score) as sentiment
                               from reviews r join members m using (user_id)
                               left join sentiment_scores s on s.review_id = r.review_id

@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 
 from insight.filters import Filters
-from insight.store.overview import REVIEWS
+from insight.store.fragments import REVIEWS, review_text
 
 
 def insert_scores(con: duckdb.DuckDBPyConnection, run_id: str, scores: pd.DataFrame) -> int:
@@ -117,9 +117,7 @@ def fetch_most_negative_items(
 
 def fetch_review_texts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every review with text: review_id and the text as encoded (title and body)."""
-    return con.execute(
-        "select review_id, trim(concat_ws(' ', title, text)) as text from reviews where text is not null"
-    ).df()
+    return con.execute(f"select review_id, {review_text()} as text from reviews where text is not null").df()
 
 
 def count_review_texts(con: duckdb.DuckDBPyConnection) -> dict:

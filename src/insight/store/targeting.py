@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from insight.store.db import pop_vectors, transaction
+from insight.store.fragments import current_run
 
 # Everyone an audience can hold: users listed in the users table, and anyone with events or reviews
 # (a file of events alone creates no users rows, yet its buyers are reachable).
@@ -35,7 +36,7 @@ _USER_FACTS = f"""
              select user_id, count(*) as orders, sum(coalesce(value, 0)) as spend, max(ts) as last_purchase
                from events where event_type = 'purchase' and user_id is not null group by user_id),
          scores as (select s.review_id, s.score from sentiment_scores s
-                     where s.run_id = (select run_id from runs where kind = 'sentiment' and is_current limit 1)),
+                     where s.run_id = {current_run("sentiment")}),
          feeling as (
              select r.user_id, count(*) as reviews, avg(coalesce(s.score, (r.rating - 3) / 2.0)) as sentiment
                from reviews r left join scores s using (review_id)

@@ -8,12 +8,13 @@ import pandas as pd
 
 from insight.store.db import insert_run_rows
 from insight.store.embeddings import fetch_text_vectors
+from insight.store.fragments import current_run, review_text, text_key
 
 _COLUMNS = {  # fixed table -> select list after run_id; nothing here comes from a user
     "topics": "topic_id, size, label, keywords, centroid::float[]",
     "topic_members": "review_id, topic_id, x, y, probability",
 }
-_CURRENT_SENTIMENT = "(select run_id from runs where kind = 'sentiment' and is_current limit 1)"
+_CURRENT_SENTIMENT = current_run("sentiment")
 
 
 def fetch_review_vectors(con: duckdb.DuckDBPyConnection, model: str) -> tuple[pd.DataFrame, np.ndarray]:
@@ -22,10 +23,10 @@ def fetch_review_vectors(con: duckdb.DuckDBPyConnection, model: str) -> tuple[pd
     Columns: review_id, text (title and body, as encoded), language. Ordered by review_id.
     """
     frame = con.execute(
-        """with r as (select review_id, trim(concat_ws(' ', title, text)) as text, language
+        f"""with r as (select review_id, {review_text()} as text, language
                         from reviews where text is not null)
-           select r.review_id, r.text, r.language, md5(r.text) as text_hash
-             from r semi join embeddings e on e.model = $model and e.text_hash = md5(r.text)
+           select r.review_id, r.text, r.language, {text_key("r.text")} as text_hash
+             from r semi join embeddings e on e.model = $model and e.text_hash = {text_key("r.text")}
             where length(r.text) > 0
             order by r.review_id""",
         {"model": model},
@@ -70,7 +71,7 @@ def fetch_topics(con: duckdb.DuckDBPyConnection, run_id: str) -> pd.DataFrame:
 def fetch_members(con: duckdb.DuckDBPyConnection, run_id: str) -> pd.DataFrame:
     """Every review of a run on the map: review_id, topic_id (-1: outlier), x, y, text (first 140 characters)."""
     return con.execute(
-        """select m.review_id, m.topic_id, m.x, m.y, left(trim(concat_ws(' ', r.title, r.text)), 140) as text
+        f"""select m.review_id, m.topic_id, m.x, m.y, left({review_text("r")}, 140) as text
              from topic_members m join reviews r using (review_id)
             where m.run_id = $run order by m.review_id""",
         {"run": run_id},
@@ -80,7 +81,7 @@ def fetch_members(con: duckdb.DuckDBPyConnection, run_id: str) -> pd.DataFrame:
 def fetch_topic_reviews(con: duckdb.DuckDBPyConnection, run_id: str, topic_id: int, limit: int = 20) -> pd.DataFrame:
     """The ``limit`` most typical reviews of a topic (highest membership first): text, rating, ts, sentiment."""
     return con.execute(
-        f"""select trim(concat_ws(' ', r.title, r.text)) as text, r.rating, r.ts, s.label as sentiment,
+        f"""select {review_text("r")} as text, r.rating, r.ts, s.label as sentiment,
                    m.probability
               from topic_members m join reviews r using (review_id)
               left join sentiment_scores s on s.review_id = m.review_id and s.run_id = {_CURRENT_SENTIMENT}

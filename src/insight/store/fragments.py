@@ -1,0 +1,61 @@
+"""SQL written once: the texts insight encodes, the key their vectors are cached under, the filters, the current run.
+
+Pieces of SQL that several store modules need live here, so that they cannot drift apart:
+
+* **texts**: a review's text is its title and body together, an item's its title and description,
+  and the embeddings cache is keyed on the md5 of exactly that text. If one copy of the expression
+  changed, the vectors of a job and the texts a page looks up would silently stop matching;
+* **filters**: the date, category and language filters of every page (``EVENTS``, ``REVIEWS``,
+  ``ITEM_FILTER``), which
+  bind ``$start``, ``$end`` (inclusive dates), ``$categories`` and ``$languages`` (lists; empty
+  means all); the category and language of an event or review are its item's;
+* **current runs**: the run whose results pages show, per kind.
+
+Only code builds these strings (a table alias, a job kind); values always travel
+as bound parameters.
+"""
+
+from __future__ import annotations
+
+import re
+
+_KIND = re.compile(r"[a-z_]+")
+
+
+def _column(alias: str, column: str) -> str:
+    return f"{alias}.{column}" if alias else column
+
+
+def review_text(alias: str = "") -> str:
+    """A review's text as encoded: its title and body, trimmed (``alias``: the reviews table's alias)."""
+    return f"trim(concat_ws(' ', {_column(alias, 'title')}, {_column(alias, 'text')}))"
+
+
+def item_text(alias: str = "") -> str:
+    """An item's text as encoded: its title and description, trimmed (``alias``: the items table's alias)."""
+    return f"trim(concat_ws(' ', {_column(alias, 'title')}, {_column(alias, 'description')}))"
+
+
+def text_key(expression: str) -> str:
+    """The key a text's vector is cached under in ``embeddings.text_hash``."""
+    return f"md5({expression})"
+
+
+def current_run(kind: str) -> str:
+    """A subquery giving the current run id of ``kind`` (null when none)."""
+    if not _KIND.fullmatch(kind):  # a job kind written in code, never user input
+        raise ValueError(f"not a run kind: {kind!r}")
+    return f"(select run_id from runs where kind = '{kind}' and is_current limit 1)"
+
+
+_ITEM_MATCH = """(len($categories::varchar[]) = 0 or list_contains($categories::varchar[], i.category))
+                 and (len($languages::varchar[]) = 0
+                      or list_contains($languages::varchar[], coalesce({lang}, i.language)))"""
+_IN_RANGE = "($start is null or {ts} >= $start::date) and ($end is null or {ts} < $end::date + interval 1 day)"
+
+ITEM_FILTER = _ITEM_MATCH.format(lang="null")  # on items aliased ``i``
+EVENTS = f"""select e.* from events e left join items i using (item_id)
+             where {_IN_RANGE.format(ts="e.ts")} and {_ITEM_MATCH.format(lang="null")}"""
+REVIEWS = f"""select r.* from reviews r left join items i using (item_id)
+              where ({_IN_RANGE.format(ts="r.ts")} or (r.ts is null and $start is null and $end is null))
+                and {_ITEM_MATCH.format(lang="r.language")}"""
