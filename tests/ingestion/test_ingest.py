@@ -86,6 +86,19 @@ def test_missing_required_column_is_named(con, tmp_path):
     assert count(con, "events") == 0
 
 
+def test_a_reviews_export_is_not_loaded_as_users(con, tmp_path):
+    # user_id and no item_id reads as a users file; its comment and stars columns say otherwise
+    (tmp_path / "export.csv").write_text("user_id,comment,stars\nu1,Lovely mug,5\nu2,Broke in a week,1\n")
+    with pytest.raises(IngestError) as caught:
+        insight.ingest(tmp_path / "export.csv", db=con)
+    message = str(caught.value)
+    assert "export.csv" in message and "comment, stars look like reviews" in message
+    assert "review_id, user_id, item_id, rating, title, text" in message and "stars → rating" in message
+    assert count(con, "users") == 0
+    (tmp_path / "people.csv").write_text("user_id,country,age\nu1,PT,34\n")  # attributes are still welcome
+    assert insight.ingest(tmp_path / "people.csv", db=con).loaded["users"] == 1
+
+
 def test_batch_where_every_row_is_bad_is_rejected_but_kept_for_inspection(con, tmp_path):
     (tmp_path / "events.csv").write_text("user_id,item_id,event_type,timestamp\nu1,i1,view,yesterday\n")
     report = insight.ingest(tmp_path / "events.csv", db=con)

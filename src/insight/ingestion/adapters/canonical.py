@@ -36,6 +36,26 @@ def table_of(file: SourceFile) -> str | None:
     return None
 
 
+# Column names that say "this is a review", in the words shops export them with. A users file may carry
+# any attribute, but not these: a reviews export with ``comment`` and ``stars`` would otherwise load as
+# users whose attributes are their reviews, with a green "loaded".
+REVIEW_WORDS = {"comment", "comments", "review", "reviews", "review_text", "review_body", "body", "content"}
+REVIEW_WORDS |= {"stars", "star", "star_rating", "score", "rate", "评论", "评价", "内容", "评分", "星级"}
+
+
+def _not_users(file: SourceFile, columns: list[str]) -> str | None:
+    """Why a file taken for users by its columns is not one (None: it may well be)."""
+    found = [c for c in columns if c in REVIEW_WORDS]
+    if not found and "review" not in file.stem.lower():
+        return None
+    hint = f"columns {', '.join(found)} look like reviews" if found else "its name says reviews"
+    return (
+        f"taken for a users file by its columns, but {hint}; a reviews file has the columns "
+        f"{', '.join(FIELDS['reviews'])}, with 'text' or 'rating' at least: rename them "
+        "(e.g. comment → text, stars → rating) and load it again"
+    )
+
+
 def detect(source: Source) -> bool:
     """True when every file is a recognisable canonical table."""
     return all(table_of(f) for f in source.files)
@@ -60,6 +80,10 @@ def convert(source: Source) -> Canonical:
                 )
         if table == "reviews" and not {"text", "rating"} & set(frame.columns):
             raise IngestError("a reviews file needs a 'text' or a 'rating' column", file=file.name, row=1)
+        if table == "users" and file.stem != "users":
+            reason = _not_users(file, list(frame.columns))
+            if reason:
+                raise IngestError(reason, file=file.name, row=1)
         if table == "users":
             frame = _users(frame)
         parts[table].append(with_provenance(frame, file.name, file.first_row))
