@@ -99,6 +99,21 @@ def test_a_reviews_export_is_not_loaded_as_users(con, tmp_path):
     assert insight.ingest(tmp_path / "people.csv", db=con).loaded["users"] == 1
 
 
+def test_reviews_naming_users_and_items_the_store_lacks_are_reported(con, corpus, tmp_path):
+    insight.ingest(corpus, db=con)
+    (tmp_path / "reviews.csv").write_text(
+        "review_id,user_id,item_id,rating,text,timestamp\n"
+        "x1,ghost,sku-1,5,Great,2025-03-01\nx2,ghost,nowhere,4,Fine,2025-03-02\nx3,ghost2,sku-1,2,Meh,2025-03-03\n"
+    )
+    report = insight.ingest(tmp_path / "reviews.csv", db=con)
+    assert report.ok and report.loaded["reviews"] == 3  # loaded, as before, but no longer silently
+    assert report.orphans == {
+        "reviews naming users the store has no record of": {"rows": 3, "ids": 2},
+        "reviews naming items the store has no record of": {"rows": 1, "ids": 1},
+    }
+    assert "3 reviews naming users the store has no record of (2 distinct ids)" in report.to_text()
+
+
 def test_batch_where_every_row_is_bad_is_rejected_but_kept_for_inspection(con, tmp_path):
     (tmp_path / "events.csv").write_text("user_id,item_id,event_type,timestamp\nu1,i1,view,yesterday\n")
     report = insight.ingest(tmp_path / "events.csv", db=con)

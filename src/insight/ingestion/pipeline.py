@@ -102,6 +102,7 @@ def ingest_path(
                 report.loaded[table] = added
                 report.duplicates["already stored"] = report.duplicates.get("already stored", 0) + len(frame) - added
             records.insert_quarantine(con, checked.quarantine, batch_id)
+            report.orphans = records.batch_orphans(con, batch_id)
             if sum(report.loaded.values()) == 0 and not report.duplicates.get("already stored"):
                 report.status, report.message = "rejected", _rejection(report)
             else:

@@ -24,6 +24,7 @@ class IngestReport:
     languages: dict[str, int] = field(default_factory=dict)
     message: str = ""
     dropped_columns: dict[str, str] = field(default_factory=dict)  # personal-data column -> why it was dropped
+    orphans: dict[str, dict[str, int]] = field(default_factory=dict)  # reason -> {"rows": n, "ids": m}
     settings_file: str = ""  # where [privacy] keep_columns would keep one
 
     @property
@@ -66,6 +67,8 @@ class IngestReport:
             lines.append(f"  quarantined: {sum(self.quarantined.values()):,}")
             for reason, n in sorted(self.quarantined.items(), key=lambda kv: -kv[1]):
                 lines.append(f"    {n:>8,}  {reason}  (first: {self.quarantine_examples.get(reason, '?')})")
+        for reason, counts in self.orphans.items():
+            lines.append(f"  loaded, but {counts['rows']:,} {reason} ({counts['ids']:,} distinct ids)")
         if self.dropped_columns:
             lines.append(f"  personal data not stored ({len(self.dropped_columns)} user columns):")
             for column, why in self.dropped_columns.items():

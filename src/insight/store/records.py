@@ -100,6 +100,34 @@ def insert_quarantine(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, batch
     return len(rows)
 
 
+_ORPHANS = {  # (table, column, table it should be in): only checked when that table holds anything at all
+    "events naming users the store has no record of": ("events", "user_id", "users"),
+    "events naming items the store has no record of": ("events", "item_id", "items"),
+    "reviews naming users the store has no record of": ("reviews", "user_id", "users"),
+    "reviews naming items the store has no record of": ("reviews", "item_id", "items"),
+}
+
+
+def batch_orphans(con: duckdb.DuckDBPyConnection, batch_id: str) -> dict[str, dict[str, int]]:
+    """Rows of a batch that name a user or item missing from a store that has users or items; by kind.
+
+    Each kind gives ``rows`` and distinct ``ids``. A store with no users (or items) at all is not
+    checked for them: events alone are a valid shop, and every user would count.
+    """
+    out = {}
+    for reason, (table, column, known) in _ORPHANS.items():  # names from the fixed map above, never user input
+        rows, ids = con.execute(
+            f"""select count(*), count(distinct t.{column}) from {table} t
+                 where t.batch_id = $batch and t.{column} is not null
+                   and exists (select 1 from {known})
+                   and not exists (select 1 from {known} k where k.{column} = t.{column})""",
+            {"batch": batch_id},
+        ).fetchall()[0]
+        if rows:
+            out[reason] = {"rows": int(rows), "ids": int(ids)}
+    return out
+
+
 def _plain(record: dict) -> dict:
     """A record with missing values as JSON nulls rather than the text '<NA>'."""
     return {k: (None if v is None or (not isinstance(v, list | dict) and pd.isna(v)) else v) for k, v in record.items()}

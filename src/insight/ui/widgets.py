@@ -78,6 +78,11 @@ def ingest_report(report: IngestReport) -> None:
             "Duplicates skipped": sum(report.duplicates.values()),
         }
     )
+    for reason, counts in report.orphans.items():
+        st.warning(
+            f"Loaded, but {counts['rows']:,} {reason} ({counts['ids']:,} distinct ids): "
+            "load the matching users or items file, or check that the ids are written the same way."
+        )
     left, right = st.columns(2)
     with left:
         st.caption("Loaded by table")
