@@ -5,6 +5,7 @@ import streamlit as st
 from insight import config
 from insight.ingestion import IngestError, ingest_path
 from insight.ingestion.adapters import ADAPTERS
+from insight.ingestion.readers import ENCODINGS
 from insight.ingestion.report import IngestReport
 from insight.ingestion.uploads import saved_uploads
 from insight.ui import data, widgets
@@ -24,7 +25,13 @@ uploads = st.file_uploader(
 left, middle, right = st.columns(3)
 formats = {"auto": "detect from the columns"} | {name: m.DESCRIPTION for name, m in ADAPTERS.items()}
 fmt = left.selectbox("Format", list(formats), format_func=lambda k: f"{k} — {formats[k]}")
-encoding = middle.text_input("Text encoding", "utf-8", help="For CSV/JSONL that is not UTF-8, e.g. gb18030.")
+encoding = middle.selectbox(
+    "Text encoding",
+    ENCODINGS,
+    accept_new_options=True,
+    help="For CSV/JSONL that is not UTF-8: gb18030 for Chinese exports, latin-1 or cp1252 for older Western "
+    "ones. Another Python codec name can be typed in.",
+)
 date_format = right.text_input(
     "Date format",
     "",

@@ -36,6 +36,19 @@ def test_wrong_encoding_names_file_and_row(tmp_path):
     assert read_source(path, encoding="gb18030").files[0].frame["text"].tolist() == ["fine", "质量很好"]
 
 
+def test_a_binary_file_read_as_latin_1_is_refused_in_one_line(tmp_path):
+    # following the advice to try latin-1 on a binary file used to end in a raw _csv.Error traceback
+    path = tmp_path / "export.csv"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
+    with pytest.raises(IngestError) as caught:
+        read_source(path, encoding="latin-1")
+    message = str(caught.value)
+    assert message.startswith("export.csv") and "not a text file" in message and "\n" not in message
+    (tmp_path / "quoted.csv").write_text('a,b\n"never closed,1\n')
+    with pytest.raises(IngestError, match="quoted.csv.*not a readable CSV file"):
+        read_source(tmp_path / "quoted.csv")
+
+
 def test_empty_file_and_missing_path_are_clear(tmp_path):
     (tmp_path / "events.csv").write_text("")
     with pytest.raises(IngestError, match=r"events.csv: the file is empty"):

@@ -23,6 +23,7 @@ TABULAR = (".csv", ".tsv", ".txt", ".parquet", ".jsonl", ".ndjson", ".json")
 # Python's csv module (pandas' separator-sniffing engine) refuses a field over 131,072 characters
 # and with it the whole file; a long review text is ordinary data, so lift the limit.
 _FIELD_LIMIT = 2**31 - 1
+ENCODINGS = ("utf-8", "gb18030", "big5", "shift_jis", "latin-1", "cp1252", "utf-16")  # offered on the Ingest page
 
 
 @dataclass
@@ -97,6 +98,12 @@ def _read_bytes(name: str, data: bytes, encoding: str) -> list[SourceFile]:
     text = _decode(name, data, encoding)
     if not text.strip():
         raise IngestError("the file is empty", file=name)
+    if "\x00" in text:  # any byte decodes under latin-1, so a binary file only shows itself here
+        raise IngestError(
+            f"this is not a text file (it holds NUL bytes at line {text[: text.index(chr(0))].count(chr(10)) + 1}); "
+            "upload CSV, TSV or JSONL text, Parquet, or a zip/gz of them",
+            file=name,
+        )
     if lower.endswith((".jsonl", ".ndjson", ".json")):
         return [SourceFile(name, _read_jsonl(name, text), first_row=1)]
     sep = "\t" if lower.endswith(".tsv") else None
@@ -111,8 +118,8 @@ def _read_bytes(name: str, data: bytes, encoding: str) -> list[SourceFile]:
             sep=sep,
             engine="python" if sep is None else "c",
         )
-    except pd.errors.ParserError as exc:
-        raise IngestError(f"not a readable CSV file ({exc})", file=name) from exc
+    except (pd.errors.ParserError, csv.Error, ValueError) as exc:  # the python engine raises csv.Error itself
+        raise IngestError(f"not a readable CSV file ({str(exc).splitlines()[0]})", file=name) from exc
     return [SourceFile(name, frame, first_row=2)]
 
 
@@ -123,7 +130,8 @@ def _decode(name: str, data: bytes, encoding: str) -> str:
         line = data[: exc.start].count(b"\n") + 1
         raise IngestError(
             f"text is not valid {encoding} (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
-            "save it as UTF-8, or name its encoding with --encoding (for example gb18030 or latin-1)",
+            "save it as UTF-8, or choose its encoding (the Ingest page's Text encoding, or --encoding: "
+            "for example gb18030 or latin-1)",
             file=name,
             row=line,
         ) from exc
