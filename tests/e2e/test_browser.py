@@ -80,6 +80,7 @@ def test_jobs_fill_the_sentiment_and_keywords_pages(fresh_server):
         page.get_by_text("No sentiment run yet").wait_for(timeout=90_000)
         assert page.locator('[data-testid="stSidebar"]').get_by_text("Filters").is_visible()
         page.goto(f"{fresh_server}/jobs", wait_until="domcontentloaded")
+        page.get_by_text("No job has run yet").wait_for(timeout=60_000)
         for button, kind in (
             ("Start encoding", "encode"),
             ("Start sentiment", "sentiment"),
@@ -93,6 +94,15 @@ def test_jobs_fill_the_sentiment_and_keywords_pages(fresh_server):
                 f"t.innerText.includes('{kind}-') && t.innerText.includes('done'))",
                 timeout=240_000,
             )
+            # the page around the polled panel was rerun when the job ended: the newest job's provenance is
+            # what the job recorded, not the {"status": "running"} drawn when the button was pressed
+            provenance = page.locator('[data-testid="stJson"]').nth(1)
+            page.wait_for_function(
+                "() => { const j = document.querySelectorAll('[data-testid=stJson]');"
+                " return j.length > 1 && j[1].innerText.includes('message'); }",
+                timeout=10_000,
+            )
+            assert "running" not in provenance.inner_text()
         page.goto(f"{fresh_server}/sentiment", wait_until="domcontentloaded")
         page.get_by_role("heading", name="Review sentiment").wait_for(timeout=60_000)
         page.locator('[data-testid="stMetric"]', has_text="Reviews scored").wait_for(timeout=60_000)

@@ -65,13 +65,24 @@ def finetune_estimate_note() -> None:
 
 @st.fragment(run_every=2)
 def live_jobs() -> None:
-    """Queued and running jobs with progress and cancel; a toast when a watched job ends."""
+    """Queued and running jobs with progress and cancel; when a watched job ends, a toast and a fresh page.
+
+    The fragment alone polls; the page around it (results, history) was drawn before the job ended, so
+    it is rerun as a whole once a job this visitor started has finished, and shows the new results.
+    """
+    for text, icon in st.session_state.pop("job_toasts", []):  # queued by the run that saw them end
+        st.toast(text, icon=icon)
     frame = job_store.fetch_jobs(cursor(), limit=30)
     active = frame[frame["status"].isin(job_store.ACTIVE)]
     watched = st.session_state.setdefault("watched_jobs", set())
-    for row in frame[frame["job_id"].isin(watched) & ~frame["status"].isin(job_store.ACTIVE)].itertuples():
-        st.toast(md(f"{row.job_id} {row.status}: {row.message}"), icon=STATUS_ICON[row.status])  # messages quote data
-        watched.discard(row.job_id)
+    ended = frame[frame["job_id"].isin(watched) & ~frame["status"].isin(job_store.ACTIVE)]
+    if not ended.empty:
+        st.session_state["job_toasts"] = [
+            (md(f"{row.job_id} {row.status}: {row.message}"), STATUS_ICON[row.status])  # messages quote data
+            for row in ended.itertuples()
+        ]
+        watched.difference_update(ended["job_id"])
+        st.rerun(scope="app")
     if active.empty:
         st.caption("No job running.")
         return
