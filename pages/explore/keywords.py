@@ -66,9 +66,8 @@ typed = st.text_input(
 )
 if typed and auth.individual_view("review list", f"keyword: {typed}", "Reading the reviews that use a keyword"):
     since, until = (picked[1], picked[2]) if picked and picked[0] == typed else (None, None)
-    reviews = data.reviews_with_keyword(typed, filters, since, until)
-    st.caption(
-        f"{len(reviews):,} reviews" + (f" from {since:%Y-%m-%d}" if since is not None else "") + " (up to 200 shown)"
-    )
+    reviews, total = data.reviews_with_keyword(typed, filters, since, until)
+    shown = f", the {len(reviews):,} newest shown" if total > len(reviews) else ""
+    st.caption(f"{total:,} reviews" + (f" from {since:%Y-%m-%d}" if since is not None else "") + shown)
     st.dataframe(reviews, hide_index=True, width="stretch")
     widgets.download_csv(reviews, "keyword_reviews.csv", "Download (CSV)")

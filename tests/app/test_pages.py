@@ -163,6 +163,22 @@ def test_topics_page_shows_the_topics_and_reads_one(monkeypatch, segmented_db):
     assert list(at.dataframe[-1].value["text"]) == list(typical["text"])
 
 
+def test_keyword_search_says_how_many_reviews_use_the_word_not_how_many_are_shown(monkeypatch, analysed_db):
+    import insight
+    from insight.store.keywords import fetch_reviews_with_keyword
+
+    con = insight.connect(analysed_db, read_only=True)
+    newest, total = fetch_reviews_with_keyword(con, "e", limit=2)  # "e" is in every English and Portuguese review
+    con.close()
+    assert len(newest) == 2 and total == 3  # the count is of all of them, not of the rows shown
+    at = _app(monkeypatch, analysed_db).run()
+    at.switch_page("pages/explore/keywords.py").run()
+    at.text_input(key="kw_search").input("e").run()
+    assert not at.exception
+    assert any(c.value == "3 reviews" for c in at.caption)
+    assert list(at.dataframe[-1].value.columns)[0] == "text"  # the text first, where it is read
+
+
 def test_user_profile_page_opens_a_user_from_the_url(monkeypatch, segmented_db):
     import insight
 

@@ -88,12 +88,20 @@ def fetch_reviews_with_keyword(
     since=None,
     until=None,
     limit: int = 200,
-) -> pd.DataFrame:
-    """Reviews whose text contains a keyword (case-insensitive), optionally within [since, until)."""
-    return con.execute(
-        f"""select r.review_id, r.ts, r.language, r.rating, r.title, r.text from ({REVIEWS}) r
+) -> tuple[pd.DataFrame, int]:
+    """The newest ``limit`` reviews whose text contains a keyword (case-insensitive), within [since, until).
+
+    Returns (reviews, how many reviews contain it in all): text first, then title, rating, date,
+    language and id. The total is counted before the limit, so a page can say "226,000 reviews, the
+    200 newest shown" rather than "200 reviews".
+    """
+    frame = con.execute(
+        f"""select r.text, r.title, r.rating, r.ts, r.language, r.review_id, count(*) over () as matching
+            from ({REVIEWS}) r
             where contains(lower(coalesce(r.title, '') || ' ' || coalesce(r.text, '')), lower($keyword))
               and ($since is null or r.ts >= $since::timestamp) and ($until is null or r.ts < $until::timestamp)
             order by r.ts desc nulls last limit $limit""",
         {**filters.params(), "keyword": keyword, "since": since, "until": until, "limit": limit},
     ).df()
+    total = int(frame["matching"].iloc[0]) if len(frame) else 0
+    return frame.drop(columns="matching"), total

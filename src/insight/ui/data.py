@@ -148,8 +148,8 @@ def keyword_bursts(run_id: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def reviews_with_keyword(keyword: str, filters: Filters, since=None, until=None) -> pd.DataFrame:
-    """Reviews that use a keyword."""
+def reviews_with_keyword(keyword: str, filters: Filters, since=None, until=None) -> tuple[pd.DataFrame, int]:
+    """The newest reviews that use a keyword, and how many use it in all."""
     from insight.store.keywords import fetch_reviews_with_keyword
 
     return fetch_reviews_with_keyword(cursor(), keyword, filters, since=since, until=until)
