@@ -73,7 +73,16 @@ def review_activity(frame: pd.DataFrame, grain: str) -> go.Figure:
                 line=dict(color="#333333"),
             )
         )
-        fig.update_layout(yaxis2=dict(title="average rating (1–5)", overlaying="y", side="right", range=[1, 5]))
+        fig.update_layout(  # whole stars: plotly would otherwise line the ticks up with the bars' (1, 1.7, 2.41 …)
+            yaxis2=dict(
+                title="average rating (1–5)",
+                overlaying="y",
+                side="right",
+                range=[1, 5],
+                tickvals=[1, 2, 3, 4, 5],
+                showgrid=False,
+            )
+        )
     return _style(fig, y_title=f"reviews per {grain}")
 
 
