@@ -9,6 +9,8 @@ from insight.ui import auth, charts, data, widgets
 from insight.ui.filters import current as current_filters
 from insight.ui.text import md
 
+TOP_CATEGORIES = 20  # bars a reader can tell apart; the rest are summed as one
+
 st.header("Review sentiment")
 filters = current_filters()
 run = widgets.require_run(
@@ -48,13 +50,16 @@ by = (
     st.segmented_control("Break down by", ["category", "language", "rating"], default="category", key="sentiment_by")
     or "category"
 )
-breakdown = data.sentiment_summary(run_id, filters, by)
+breakdown = data.sentiment_summary(run_id, filters, by, top=TOP_CATEGORIES if by == "category" else None)
+others = set(breakdown.loc[breakdown["is_other"], by])
+if others:
+    st.caption(f"The {TOP_CATEGORIES} categories with the most reviews; the rest are summed as one bar.")
 for sentiment, value in widgets.clicked_points(
     charts.sentiment_bars(breakdown, by, horizontal=True), f"sentiment_by_{by}"
 ):
-    drill = {"sentiment": sentiment, **({"category": value} if by == "category" else {})}
+    drill = {"sentiment": sentiment, **({"category": value} if by == "category" and value not in others else {})}
 with st.expander("Table"):
-    st.dataframe(breakdown, hide_index=True, width="stretch")
+    st.dataframe(breakdown.drop(columns="is_other"), hide_index=True, width="stretch")
 
 st.subheader("Most negative products")
 worst = data.most_negative_items(run_id, filters)

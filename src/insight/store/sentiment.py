@@ -82,9 +82,14 @@ def fetch_scored_reviews(
 
 
 def fetch_sentiment_summary(
-    con: duckdb.DuckDBPyConnection, run_id: str, filters: Filters = Filters(), *, by: str
+    con: duckdb.DuckDBPyConnection, run_id: str, filters: Filters = Filters(), *, by: str, top: int | None = None
 ) -> pd.DataFrame:
-    """Review counts per sentiment label by a dimension: period (month), category, language, rating or item."""
+    """Review counts per sentiment label by a dimension: period (month), category, language, rating or item.
+
+    With ``top``, only the ``top`` values with the most reviews keep their own rows; the others are summed
+    into one "other N categories" value (``is_other`` true), so a shop with 2,500 categories gets a chart
+    that can be read and counts that still add up to every review.
+    """
     dimension = {
         "month": "date_trunc('month', ts)",
         "category": "coalesce(category, '(none)')",
@@ -92,11 +97,29 @@ def fetch_sentiment_summary(
         "rating": "coalesce(cast(rating as varchar), 'none')",
         "item": "coalesce(item_title, item_id)",
     }[by]  # allow-list: the dimension is never user text
+    params = {**filters.params(), "run": run_id, "by": by}
+    if top is None:
+        return con.execute(
+            f"""select {dimension} as {by}, sentiment, count(*) as reviews, round(avg(score), 3) as mean_score,
+                       false as is_other
+                from ({SCORED}) where ($by != 'month' or ts is not null)
+                group by all order by 1""",
+            params,
+        ).df()
+    plural = {"category": "categories", "item": "items"}.get(by, f"{by}s")
     return con.execute(
-        f"""select {dimension} as {by}, sentiment, count(*) as reviews, round(avg(score), 3) as mean_score
-            from ({SCORED}) where ($by != 'month' or ts is not null)
-            group by all order by 1""",
-        {**filters.params(), "run": run_id, "by": by},
+        f"""with counted as (select {dimension}::varchar as value, sentiment, count(*) as n, sum(score) as score_sum
+                               from ({SCORED}) where ($by != 'month' or ts is not null) group by all),
+                 ranked as (select value, row_number() over (order by sum(n) desc, value) as place,
+                                   count(*) over () as values
+                              from counted group by value),
+                 labelled as (select c.*, r.place > $top as is_other, r.values from counted c
+                              join ranked r on r.value is not distinct from c.value)
+            select case when is_other then 'other ' || format('{{:,}}', values - $top) || ' ' || $plural
+                        else value end as {by},
+                   sentiment, sum(n)::bigint as reviews, round(sum(score_sum) / sum(n), 3) as mean_score, is_other
+              from labelled group by all order by is_other, 1""",
+        {**params, "top": int(top), "plural": plural},
     ).df()
 
 

@@ -58,11 +58,11 @@ def current_run(kind: str) -> dict | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def sentiment_summary(run_id: str, filters: Filters, by: str) -> pd.DataFrame:
-    """Review counts per sentiment by a dimension."""
+def sentiment_summary(run_id: str, filters: Filters, by: str, top: int | None = None) -> pd.DataFrame:
+    """Review counts per sentiment by a dimension (the ``top`` values with most reviews, the rest as one)."""
     from insight.store.sentiment import fetch_sentiment_summary
 
-    return fetch_sentiment_summary(cursor(), run_id, filters, by=by)
+    return fetch_sentiment_summary(cursor(), run_id, filters, by=by, top=top)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
