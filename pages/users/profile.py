@@ -22,6 +22,13 @@ with by_id:
         key="profile_user",
         help="The shop's own customer id, or the pseudonym the Segments page and exports show.",
     )
+    if not typed and auth.can("analyst"):  # nothing asked yet: the most active users, to start from
+        active = segment_data.most_active_users(run_id)
+        auth.log_look("user list", "most active users")
+        st.caption("Or start from one of the most active users:")
+        active = active.assign(segment=[segment_charts.segment_name(int(s), labels) for s in active["segment_id"]])
+        st.dataframe(active[["user_id", "segment", "touches", "keywords"]], hide_index=True, width="stretch")
+        typed = st.selectbox("Open", active["user_id"], index=None, key="profile_active") or typed
 with by_interest:
     wanted = st.text_input("Interest", placeholder="e.g. vintage tea sets", key="profile_interest")
     if wanted:

@@ -211,12 +211,22 @@ def test_user_profile_page_looks_a_user_up_by_the_shops_own_id(monkeypatch, segm
     assert any("No profile for user" in w.value for w in at.warning)
 
 
+def test_user_profile_page_opens_on_the_most_active_users(monkeypatch, segmented_db):
+    at = _app(monkeypatch, segmented_db).run()
+    at.switch_page("pages/users/profile.py").run()
+    assert not at.exception
+    active = at.dataframe[0].value
+    assert len(active) == 10 and active["touches"].is_monotonic_decreasing
+    at.selectbox(key="profile_active").select(active["user_id"].iloc[0]).run()
+    assert not at.exception and any("Interest keywords" in m.value for m in at.markdown)
+
+
 def test_user_profile_page_finds_users_by_interest(monkeypatch, segmented_db):
     at = _app(monkeypatch, segmented_db).run()
     at.switch_page("pages/users/profile.py").run()
     at.text_input(key="profile_interest").input("dog bed for a large dog").run()
     assert not at.exception
-    found = at.dataframe[0].value
+    found = next(d.value for d in at.dataframe if "strength" in d.value.columns)
     assert len(found) == 20 and found["strength"].is_monotonic_decreasing
     assert found["keywords"].head(5).str.contains("dog|pet|cat", case=False).sum() >= 3
 

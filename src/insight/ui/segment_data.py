@@ -101,6 +101,12 @@ def user_timeline(user_id: str) -> pd.DataFrame:
     return profiles.fetch_user_timeline(cursor(), user_id)
 
 
+def most_active_users(run_id: str, limit: int = 10) -> pd.DataFrame:
+    """The users with the most touches in the run: user_id, segment_id, touches, keywords (a page's first view)."""
+    people = members(run_id).sort_values(["touches", "user_id"], ascending=[False, True]).head(limit)
+    return people[["user_id", "segment_id", "touches", "keywords"]].reset_index(drop=True)
+
+
 def users_interested_in(run_id: str, text: str, limit: int = 50) -> pd.DataFrame:
     """The users whose interests match a free text most strongly: user_id, strength, keywords, touches.
 
