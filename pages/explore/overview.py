@@ -17,6 +17,21 @@ if kpis["users"] == 0 and kpis["events"] == 0 and kpis["reviews"] == 0:
     widgets.empty_store()
     st.stop()
 
+previous = filters.previous()
+deltas = {}
+if previous is not None:  # a full date range: each figure against the equally long period before it
+    deltas = widgets.changes(
+        kpis,
+        data.kpis(previous, version),
+        {
+            "Users (active)": "active_users",
+            "Events": "events",
+            "Reviews": "reviews",
+            "Purchases": "purchases",
+            "Revenue": "revenue",
+            "Average rating": "avg_rating",
+        },
+    )
 widgets.kpi_row(
     {
         "Users (active)": kpis["active_users"],
@@ -24,7 +39,8 @@ widgets.kpi_row(
         "Events": kpis["events"],
         "Reviews": kpis["reviews"],
         "First day": f"{kpis['first']:%Y-%m-%d}" if kpis["first"] else "—",
-    }
+    },
+    deltas,
 )
 widgets.kpi_row(
     {
@@ -33,10 +49,17 @@ widgets.kpi_row(
         "Revenue": f"{kpis['revenue']:,.0f}" if kpis["revenue"] else "—",
         "Average rating": f"{kpis['avg_rating']:.2f} / 5" if kpis["avg_rating"] else "—",
         "Last day": f"{kpis['last']:%Y-%m-%d}" if kpis["last"] else "—",
-    }
+    },
+    deltas,
 )
 if filters.active:
     st.caption("Filtered by the sidebar: active users, items, events and reviews count only what matches.")
+if previous is not None:
+    st.caption(
+        f"Changes against the {(filters.end - filters.start).days + 1} days before: {previous.start} … {previous.end}."
+    )
+else:
+    st.caption("Pick a date range in the sidebar to compare each figure with the period just before it.")
 
 grain = st.segmented_control("Period", ["day", "week", "month"], default="week", key="overview_grain") or "week"
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
 
 @dataclass(frozen=True)
@@ -28,3 +28,14 @@ class Filters:
     def active(self) -> bool:
         """True when anything is filtered."""
         return bool(self.start or self.end or self.categories or self.languages)
+
+    def previous(self) -> Filters | None:
+        """The same filters over the equally long period just before this one (None without a full date range).
+
+        What a KPI is compared with: January 1–31 against December 1–31's 31 days, a week against the week
+        before. Without both dates there is no period to move back.
+        """
+        if self.start is None or self.end is None:
+            return None
+        days = (self.end - self.start).days + 1
+        return replace(self, start=self.start - timedelta(days=days), end=self.start - timedelta(days=1))

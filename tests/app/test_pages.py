@@ -65,6 +65,26 @@ def test_overview_shows_kpis_and_respects_a_category_filter_from_the_url(monkeyp
     assert any("Filtered by the sidebar" in c.value for c in narrowed_app.caption)
 
 
+def test_overview_compares_a_date_range_with_the_period_before_it(monkeypatch, demo_db):
+    import insight
+    from insight.filters import Filters
+    from insight.store.overview import fetch_kpis
+
+    con = insight.connect(demo_db)  # as the app opens it (one process may not mix read-only and read-write)
+    last = fetch_kpis(con)["last"].date()
+    month = Filters(start=last.replace(day=1), end=last)
+    now, before = fetch_kpis(con, month), fetch_kpis(con, month.previous())
+    con.close()
+    at = _app(monkeypatch, demo_db)
+    at.query_params["start"], at.query_params["end"] = str(month.start), str(month.end)
+    at.run()
+    assert not at.exception
+    events = next(m for m in at.metric if m.label == "Events")
+    assert _number(events.value) == now["events"]
+    assert events.delta == f"{(now['events'] - before['events']) / before['events']:+.1%}".replace("%", " %")
+    assert any(f"Changes against the {(month.end - month.start).days + 1} days before" in c.value for c in at.caption)
+
+
 def test_filters_are_read_back_from_the_url(monkeypatch, demo_db):
     at = _app(monkeypatch, demo_db)
     at.query_params["lang"] = "zh"
@@ -167,7 +187,7 @@ def test_keyword_search_says_how_many_reviews_use_the_word_not_how_many_are_show
     import insight
     from insight.store.keywords import fetch_reviews_with_keyword
 
-    con = insight.connect(analysed_db, read_only=True)
+    con = insight.connect(analysed_db)  # the app may hold it open read-write in this process
     newest, total = fetch_reviews_with_keyword(con, "e", limit=2)  # "e" is in every English and Portuguese review
     con.close()
     assert len(newest) == 2 and total == 3  # the count is of all of them, not of the rows shown

@@ -6,7 +6,7 @@ from insight.store.sentiment import fetch_sentiment_summary
 
 
 def test_categories_past_the_top_are_summed_as_one_and_every_review_is_still_counted(analysed_db):
-    con = insight.connect(analysed_db, read_only=True)
+    con = insight.connect(analysed_db)  # the app may hold it open read-write in this process
     run = current_run(con, "sentiment")["run_id"]
     every = fetch_sentiment_summary(con, run, by="category")
     top = fetch_sentiment_summary(con, run, by="category", top=1)

@@ -17,10 +17,33 @@ from insight.ingestion.report import IngestReport
 from insight.ui.text import code, md
 
 
-def kpi_row(values: dict[str, str | int | float]) -> None:
-    """One metric per column; a text value is shown as text (it may be a segment name or other shop text)."""
+def kpi_row(values: dict[str, str | int | float], deltas: dict[str, str] | None = None) -> None:
+    """One metric per column; a text value is shown as text (it may be a segment name or other shop text).
+
+    ``deltas`` (label -> "+12 %") adds each label's change against a previous period, where there is one.
+    """
+    deltas = deltas or {}
     for column, (label, value) in zip(st.columns(len(values)), values.items(), strict=True):
-        column.metric(label, f"{value:,}" if isinstance(value, int) else md(value) if isinstance(value, str) else value)
+        shown = f"{value:,}" if isinstance(value, int) else md(value) if isinstance(value, str) else value
+        column.metric(label, shown, delta=deltas.get(label))
+
+
+def changes(now: dict, before: dict, labels: dict[str, str]) -> dict[str, str]:
+    """Label -> its change against ``before`` ("+12.5 %"; ratings "+0.12"), for ``kpi_row``'s deltas.
+
+    ``labels`` maps a KPI's label to its key in both dicts; a KPI without a value in either period, or at
+    zero before, gets no delta (a percentage of nothing means nothing).
+    """
+    out = {}
+    for label, key in labels.items():
+        a, b = now.get(key), before.get(key)
+        if a is None or b is None or a != a or b != b:
+            continue
+        if "rating" in key:
+            out[label] = f"{a - b:+.2f}"
+        elif b:
+            out[label] = f"{(a - b) / b:+.1%}".replace("%", " %")
+    return out
 
 
 def chart_with_table(fig: go.Figure, frame: pd.DataFrame, name: str) -> None:
