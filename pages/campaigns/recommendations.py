@@ -34,7 +34,13 @@ st.caption(
 st.subheader("For one shopper")
 st.session_state.setdefault("rec_user", st.query_params.get("user", ""))
 who, pick = st.columns([4, 1], vertical_alignment="bottom")
-user_id = who.text_input("Shopper (pseudonymous id)", key="rec_user", placeholder="u_…").strip()
+typed = who.text_input(
+    "Shopper",
+    key="rec_user",
+    placeholder="the shop's customer id, or u_…",
+    help="The shop's own customer id (turned into its pseudonym, never stored), or a pseudonym from Segments.",
+)
+user_id = recommend_data.stored_user(typed) if typed.strip() else ""
 pick.button("Random active user", key="rec_random", on_click=recommend_data.pick_random_user, args=(rec,))
 size, knob, chooser = st.columns(3)
 k = size.slider("Items", 3, 30, 10, key="rec_k")
@@ -60,7 +66,7 @@ if user_id and auth.individual_view("recommendations", user_id, "One shopper's r
         known, who = recommend_data.user_known(user_id), code(user_id)
         st.warning(
             (f"{who} has no history to learn from yet" if known else f"No shopper {who} in the store")
-            + ": showing best-sellers. Ids are pseudonymised; copy one from Segments or press **Random active user**."
+            + ": showing best-sellers. Type the shop's customer id or a pseudonym, or press **Random active user**."
         )
     picks = recommend_data.recommendations(rec, user_id, k=k, exploration=exploration, policy=policy)
     st.markdown(f"**{len(picks)} items for {code(user_id)}**: " + recommend_data.list_summary(picks))

@@ -109,6 +109,18 @@ def test_random_user_and_a_new_visitors_text(monkeypatch, segmented_copy):
     assert exploit["title"].str.contains("tent", case=False).iloc[0]
 
 
+def test_a_shopper_is_found_by_the_shops_own_customer_id(monkeypatch, segmented_db, segmented_copy):
+    import pandas as pd
+
+    from insight.ingestion.pseudonymise import pseudonym
+
+    raw = str(pd.read_csv(segmented_db.parent / "files" / "events.csv", dtype=str)["user_id"].iloc[0])
+    at = _open(monkeypatch, segmented_copy)
+    at.text_input(key="rec_user").set_value(raw).run()
+    assert not at.exception and "No shopper" not in _texts(at)
+    assert f"items for `{pseudonym(raw, b'test-key')}`" in _texts(at)  # shown (and logged) by its pseudonym
+
+
 def test_the_evaluation_section_shows_a_finished_run(monkeypatch, segmented_copy):
     from insight.recommendations.job import evaluate_store
     from insight.store import connect

@@ -73,6 +73,19 @@ def user_known(user_id: str) -> bool:
     return store.user_exists(cursor(), user_id)
 
 
+def stored_user(typed: str) -> str:
+    """The pseudonym a typed shopper id means.
+
+    The shop's own id is turned by the store's key when the store knows that user; otherwise the text
+    stays as typed (a pseudonym, or an id the page will say it does not know).
+    """
+    from insight.ingestion.pseudonymise import stored_user_ids
+    from insight.store.keys import find_key
+
+    candidates = stored_user_ids(typed, find_key(config.db_path(), create=False))
+    return next((c for c in candidates if user_known(c)), typed.strip())
+
+
 def has_history(rec: Recommender, user_id: str) -> bool:
     """True when the recommender has touches of the user to build interests from."""
     return bool((rec.touches["user_id"] == user_id).any())
