@@ -68,14 +68,16 @@ events = data.event_activity(filters, grain, version)
 if events.empty:
     st.caption("No events in the filtered range.")
 else:
-    widgets.chart_with_table(charts.event_activity(events, grain), events, "events_over_time")
+    figure = charts.mark_partial(charts.event_activity(events, grain), events["period"], grain, kpis["last"])
+    widgets.chart_with_table(figure, events, "events_over_time")
 
 st.subheader("Reviews over time")
 reviews = data.review_activity(filters, grain, version)
 if reviews.empty:
     st.caption("No dated reviews in the filtered range.")
 else:
-    widgets.chart_with_table(charts.review_activity(reviews, grain), reviews, "reviews_over_time")
+    figure = charts.mark_partial(charts.review_activity(reviews, grain), reviews["period"], grain, kpis["last"])
+    widgets.chart_with_table(figure, reviews, "reviews_over_time")
 
 categories = data.top_categories(filters, version)
 if not categories.empty:

@@ -47,6 +47,31 @@ def event_activity(frame: pd.DataFrame, grain: str) -> go.Figure:
     return _style(fig, y_title=f"events per {grain}")
 
 
+GRAIN_LENGTH = {"day": pd.DateOffset(days=1), "week": pd.DateOffset(weeks=1), "month": pd.DateOffset(months=1)}
+
+
+def mark_partial(fig: go.Figure, periods: pd.Series, grain: str, last_day) -> go.Figure:
+    """Fade the last period's bars and say so when the data ends before that period does.
+
+    A week or month that has only begun holds a fraction of a full one's events; drawn like the others it
+    reads as a collapse in the shop's activity rather than as the edge of the data.
+    """
+    if last_day is None or periods.empty or grain not in GRAIN_LENGTH:
+        return fig
+    start = pd.Timestamp(periods.max())
+    end = start + GRAIN_LENGTH[grain]  # exclusive
+    if pd.Timestamp(last_day).normalize() + pd.Timedelta(days=1) >= end:
+        return fig
+    for trace in fig.data:
+        if isinstance(trace, go.Bar):
+            trace.marker.opacity = [0.4 if pd.Timestamp(x) == start else 1.0 for x in trace.x]
+    fig.add_annotation(
+        x=start, y=1, yref="paper", text=f"partial {grain}: data ends {pd.Timestamp(last_day):%Y-%m-%d}",
+        showarrow=False, yanchor="bottom", font=dict(size=11, color="#555555"),
+    )  # fmt: skip
+    return fig
+
+
 def review_activity(frame: pd.DataFrame, grain: str) -> go.Figure:
     """Reviews per period (bars, by language) with the average rating (line, right axis)."""
     shown = frame.assign(language=plot_column(frame["language"]))
