@@ -29,15 +29,42 @@ def code_fingerprint() -> str:
     return digest.hexdigest()[:12]
 
 
-def demo_store(*, fresh: bool = False, jobs: tuple[str, ...] = DEFAULT_JOBS) -> Path:
-    """The demo store after ``jobs`` ran with their defaults; built once per code version."""
+def cache_slot(prefix: str, suffix: str = "", *, fresh: bool = False) -> tuple[Path, bool]:
+    """(store path, whether it is already built) of a cached bench store for this code version.
+
+    An unbuilt (or ``fresh``) slot's folder is emptied and made again, ready for the store to be built.
+    The bench's fixed pseudonym key is set, so stores and answer keys agree on ids.
+    """
     os.environ["INSIGHT_PSEUDONYM_KEY"] = KEY
-    folder = CACHE / f"demo-{code_fingerprint()}-{'-'.join(jobs)}"
+    folder = CACHE / f"{prefix}-{code_fingerprint()}{suffix}"
     db = folder / "insight.duckdb"
     if db.exists() and not fresh:
-        return db
+        return db, True
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
+    return db, False
+
+
+def index_and_segments(db: Path):
+    """The interest index of a store's current segments run, and each of its users' segment (-1: outlier)."""
+    from insight.store import connect
+    from insight.store.segments import fetch_members
+    from insight.targeting import load_index
+
+    con = connect(db, read_only=True)
+    try:
+        index = load_index(con)
+        members = fetch_members(con, index.run_id)
+    finally:
+        con.close()
+    return index, members.set_index("user_id")["segment_id"].reindex(index.users)
+
+
+def demo_store(*, fresh: bool = False, jobs: tuple[str, ...] = DEFAULT_JOBS) -> Path:
+    """The demo store after ``jobs`` ran with their defaults; built once per code version."""
+    db, ready = cache_slot("demo", f"-{'-'.join(jobs)}", fresh=fresh)
+    if ready:
+        return db
     from insight.demo.build import build_demo_store
     from insight.jobs.runner import new_job, run_job
     from insight.store import connect

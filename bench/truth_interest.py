@@ -24,7 +24,7 @@ import pandas as pd
 from sklearn.metrics import normalized_mutual_info_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _truth_demo import demo_people, demo_store  # noqa: E402
+from _truth_demo import demo_people, demo_store, index_and_segments  # noqa: E402
 
 RUNNING = {"Running & Fitness", "Outdoor & Camping"}
 QUERIES = [  # query, language typed in, the favourite categories it means, whether a target applies
@@ -43,17 +43,9 @@ def _row(metric: str, value: float, target: str = "") -> dict:
 def measure(db: str | Path | None = None) -> pd.DataFrame:
     """Every figure on the demo shop (``db``: an analysed demo store; default: built with every default)."""
     from insight.profiles.match import DEFAULT_STRENGTH
-    from insight.store import connect
-    from insight.targeting import interest_matches, load_index, lookalikes, privacy_rules
+    from insight.targeting import interest_matches, lookalikes, privacy_rules
 
-    con = connect(db or demo_store(), read_only=True)
-    try:
-        index = load_index(con)
-        members = con.execute(
-            "select user_id, segment_id from segment_members where run_id = $r", {"r": index.run_id}
-        ).df()
-    finally:
-        con.close()
+    index, segment = index_and_segments(db or demo_store())
     people = demo_people().set_index("user_id").reindex(index.users)
     rows = [_row("model", 0.0 if index.model != "multilingual-e5-small" else 1.0, "1 (multilingual-e5-small)")]
     reached = {}
@@ -86,7 +78,7 @@ def measure(db: str | Path | None = None) -> pd.DataFrame:
     rows.append(
         _row(f"lookalikes: share of the first {2 * k} writing Chinese", (people.loc[grown, "language"] == "zh").mean())
     )
-    segment = members.set_index("user_id")["segment_id"].reindex(index.users).astype(str)
+    segment = segment.astype(str)
     rows.append(_row("NMI(segment, favourite category)", normalized_mutual_info_score(people["favourite"], segment)))
     rows.append(_row("NMI(segment, language)", normalized_mutual_info_score(people["language"], segment), "<= 0.15"))
     rows.append(_row("segments", segment[segment != "-1"].nunique()))

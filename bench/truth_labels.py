@@ -117,10 +117,11 @@ def old_segment_labels(con) -> dict[int, str]:
     from insight.profiles.build import touch_weights
     from insight.store import profiles as profile_store
     from insight.store import runs
+    from insight.store import segments as segment_store
 
     run = runs.current_run(con, "segments")
     touches, _ = profile_store.fetch_touches(con, run["model"])
-    members = con.execute("select user_id, segment_id from segment_members where run_id = ?", [run["run_id"]]).df()
+    members = segment_store.fetch_members(con, run["run_id"])
     segment = touches["user_id"].map(dict(zip(members["user_id"], members["segment_id"], strict=True)))
     segment = segment.fillna(-1).astype(int).to_numpy()
     ids = sorted(int(s) for s in np.unique(segment[segment >= 0]))

@@ -22,8 +22,6 @@ the encoder's output does not change with the code that reads it. Run ``python b
 
 from __future__ import annotations
 
-import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -32,7 +30,7 @@ import pandas as pd
 from sklearn.metrics import normalized_mutual_info_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _truth_demo import CACHE, KEY, ROOT, code_fingerprint  # noqa: E402
+from _truth_demo import CACHE, KEY, ROOT, cache_slot, index_and_segments  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 PER_CELL = 300
@@ -98,13 +96,11 @@ def _with_ids(frame: pd.DataFrame, name: str) -> pd.DataFrame:
 
 def analysed_store(name: str, frame: pd.DataFrame, *, fresh: bool = False) -> Path:
     """The set ingested as canonical reviews and analysed by :data:`JOBS` with defaults; cached per code version."""
-    os.environ["INSIGHT_PSEUDONYM_KEY"] = KEY
-    folder = CACHE / f"mixed-{name}-{code_fingerprint()}"
-    db = folder / "insight.duckdb"
-    if db.exists() and not fresh:
+    db, ready = cache_slot(f"mixed-{name}", fresh=fresh)
+    if ready:
         return db
-    shutil.rmtree(folder, ignore_errors=True)
-    (folder / "files").mkdir(parents=True)
+    folder = db.parent
+    (folder / "files").mkdir()
     reviews = frame.assign(review_id=frame["raw_id"], user_id=frame["raw_id"])
     reviews[["review_id", "user_id", "text", "timestamp"]].to_csv(folder / "files" / "reviews.csv", index=False)
     import insight
@@ -157,20 +153,12 @@ def measure_set(name: str, frame: pd.DataFrame) -> list[dict]:
     """The figures of one set (see the module's docstring)."""
     from insight.ingestion.pseudonymise import pseudonym
     from insight.profiles.match import DEFAULT_STRENGTH
-    from insight.store import connect
-    from insight.targeting import interest_matches, load_index
+    from insight.targeting import interest_matches
 
-    con = connect(analysed_store(name, frame), read_only=True)
-    try:
-        index = load_index(con)
-        members = con.execute(
-            "select user_id, segment_id from segment_members where run_id = $r", {"r": index.run_id}
-        ).df()
-    finally:
-        con.close()
+    index, segment = index_and_segments(analysed_store(name, frame))
     truth = frame.assign(user_id=[pseudonym(r, KEY.encode()) for r in frame["raw_id"]]).set_index("user_id")
     people = truth.reindex(index.users)
-    seg = members.set_index("user_id")["segment_id"].reindex(index.users).to_numpy()
+    seg = segment.to_numpy()
     rows = [dict(set=name, metric="users", value=len(index.users), target="")]
     rows.append(dict(set=name, metric="segments", value=int(len(set(seg) - {-1})), target=""))
     rows.append(dict(set=name, metric="NMI(segment, interest)", value=_nmi(seg, people["interest"]), target=">= 0.5"))

@@ -22,7 +22,7 @@ with by_id:
         key="profile_user",
         help="The shop's own customer id, or the pseudonym the Segments page and exports show.",
     )
-    if not typed and auth.can("analyst"):  # nothing asked yet: the most active users, to start from
+    if not typed:  # nothing asked yet: the most active users, to start from (the router let only analysts in)
         active = segment_data.most_active_users(run_id)
         auth.log_look("user list", "most active users")
         st.caption("Or start from one of the most active users:")

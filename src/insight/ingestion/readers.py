@@ -99,8 +99,9 @@ def _read_bytes(name: str, data: bytes, encoding: str) -> list[SourceFile]:
     if not text.strip():
         raise IngestError("the file is empty", file=name)
     if "\x00" in text:  # any byte decodes under latin-1, so a binary file only shows itself here
+        line = text.count("\n", 0, text.index("\x00")) + 1
         raise IngestError(
-            f"this is not a text file (it holds NUL bytes at line {text[: text.index(chr(0))].count(chr(10)) + 1}); "
+            f"this is not a text file (it holds NUL bytes at line {line}); "
             "upload CSV, TSV or JSONL text, Parquet, or a zip/gz of them",
             file=name,
         )

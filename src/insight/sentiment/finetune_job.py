@@ -20,7 +20,7 @@ import pandas as pd
 from insight.progress import ProgressFn, scale, silent
 from insight.sentiment.evaluate import accuracy, macro_f1
 from insight.sentiment.finetune import FAST, MIN_LABELLED, FinetuneSettings, finetune, save
-from insight.sentiment.model import ENCODER, score_vectors
+from insight.sentiment.model import ENCODER, score_reviews
 
 FULL = {"freeze_layers": 0, "epochs": 1.0, "lr": 3e-5}  # every layer trained: the benchmark's reference
 
@@ -88,10 +88,11 @@ def finetune_store(
     held_texts = frame["text"].to_numpy()[test].tolist()
     tuned_scores = model.score(held_texts, progress=scale(progress, 0.75, 0.8))
     tuned = tuned_scores["label"]
+    held_out, held_vectors = frame.iloc[test], vectors[test]
     metrics = {
         "held_out_reviews": int(len(test)),
-        "default_macro_f1": round(macro_f1(y[test], _shipped(default_head(), vectors[test], frame.iloc[test])), 4),
-        "adapted_macro_f1": round(macro_f1(y[test], score_vectors(adapted, vectors[test])["label"]), 4),
+        "default_macro_f1": round(macro_f1(y[test], score_reviews(default_head(), held_vectors, held_out)["label"]), 4),
+        "adapted_macro_f1": round(macro_f1(y[test], score_reviews(adapted, held_vectors, held_out)["label"]), 4),
         "finetuned_macro_f1": round(macro_f1(y[test], tuned), 4),
         "finetuned_accuracy": round(accuracy(y[test], tuned), 4),
         "calibration": model.info["calibration"],
@@ -157,9 +158,3 @@ def finetune_store(
 
 def _work(chosen: dict) -> dict:
     return {"freeze_layers": int(chosen["freeze_layers"]), "epochs": float(chosen["epochs"])}
-
-
-def _shipped(head, vectors: np.ndarray, frame: pd.DataFrame) -> np.ndarray:
-    """The shipped head's labels, with its lexicon vote, as the sentiment job scores."""
-    texts, languages = frame["text"].fillna("").astype(str).tolist(), frame["language"].tolist()
-    return score_vectors(head, vectors, texts=texts, languages=languages)["label"].to_numpy()

@@ -11,12 +11,11 @@ from datetime import datetime
 
 import duckdb
 import numpy as np
-import pandas as pd
 
 from insight.progress import ProgressFn, scale, silent
 from insight.sentiment.evaluate import macro_f1
 from insight.sentiment.head import SentimentHead, fit_adapted_head
-from insight.sentiment.model import DEFAULT_VERSION, ENCODER, default_head, labels_from_ratings, score_vectors
+from insight.sentiment.model import DEFAULT_VERSION, ENCODER, default_head, labels_from_ratings, score_reviews
 from insight.store import embeddings, runs, sentiment
 from insight.store.db import data_version, transaction
 
@@ -45,7 +44,7 @@ def score_store(
     progress(0.65, f"{len(frame):,} reviews with embeddings")
     head, version, metrics = _choose_head(con, frame, vectors, adapt=adapt, seed=seed)
     progress(0.85, f"scoring with {version}")
-    scores = _score(head, vectors, frame).assign(review_id=frame["review_id"].to_numpy(), method=version)
+    scores = score_reviews(head, vectors, frame).assign(review_id=frame["review_id"].to_numpy(), method=version)
     with runs.new_run(
         con,
         kind="sentiment",
@@ -89,8 +88,8 @@ def _choose_head(con, frame, vectors, *, adapt, seed) -> tuple[SentimentHead, st
         encoder=ENCODER,
         info={"version": version, "trained_on": f"{len(train):,} rated reviews in this store"},
     )
-    default_f1 = macro_f1(y[test], _score(default_head(), vectors[test], frame.iloc[test])["label"])
-    adapted_f1 = macro_f1(y[test], _score(adapted, vectors[test], frame.iloc[test])["label"])
+    default_f1 = macro_f1(y[test], score_reviews(default_head(), vectors[test], frame.iloc[test])["label"])
+    adapted_f1 = macro_f1(y[test], score_reviews(adapted, vectors[test], frame.iloc[test])["label"])
     metrics = {
         "held_out_reviews": int(len(test)),
         "default_macro_f1": round(default_f1, 4),
@@ -110,9 +109,3 @@ def _choose_head(con, frame, vectors, *, adapt, seed) -> tuple[SentimentHead, st
             metrics=metrics,
         )
     return adapted, version, metrics
-
-
-def _score(head: SentimentHead, vectors: np.ndarray, frame: pd.DataFrame) -> pd.DataFrame:
-    """Scores of ``frame``'s reviews, with the head's lexicon vote where it has one (the shipped head)."""
-    texts = frame["text"].fillna("").astype(str).tolist()
-    return score_vectors(head, vectors, texts=texts, languages=frame["language"].tolist())

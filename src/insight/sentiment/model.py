@@ -74,6 +74,12 @@ def score_vectors(
     )
 
 
+def score_reviews(head: SentimentHead, vectors: np.ndarray, reviews: pd.DataFrame) -> pd.DataFrame:
+    """:func:`score_vectors` for stored reviews (``text``, ``language`` columns), with the head's lexicon vote."""
+    texts = reviews["text"].fillna("").astype(str).tolist()
+    return score_vectors(head, vectors, texts=texts, languages=reviews["language"].tolist())
+
+
 def score_sentiment(
     texts: Sequence[str],
     *,

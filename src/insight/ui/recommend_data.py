@@ -23,6 +23,7 @@ from insight.recommendations.fit import resolve_model
 from insight.recommendations.job import default_split_date, store_model
 from insight.store import recommend as store
 from insight.ui.charts import PALETTE
+from insight.ui.data import user_id_candidates
 from insight.ui.resources import cursor
 
 KIND_LABELS = {"exploit": "🎯 exploit", "explore": "🧭 explore", "popular": "🔥 popular"}
@@ -79,11 +80,7 @@ def stored_user(typed: str) -> str:
     The shop's own id is turned by the store's key when the store knows that user; otherwise the text
     stays as typed (a pseudonym, or an id the page will say it does not know).
     """
-    from insight.ingestion.pseudonymise import stored_user_ids
-    from insight.store.keys import find_key
-
-    candidates = stored_user_ids(typed, find_key(config.db_path(), create=False))
-    return next((c for c in candidates if user_known(c)), typed.strip())
+    return next((c for c in user_id_candidates(typed) if user_known(c)), typed.strip())
 
 
 def has_history(rec: Recommender, user_id: str) -> bool:

@@ -11,12 +11,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from insight import config
-from insight.ingestion.pseudonymise import stored_user_ids
 from insight.profiles.match import DEFAULT_STRENGTH  # noqa: F401 - the default the User profile page names
 from insight.store import profiles
 from insight.store import segments as segments_db
-from insight.store.keys import find_key
+from insight.ui.data import user_id_candidates
 from insight.ui.resources import cursor, data_version
 
 
@@ -83,8 +81,7 @@ def user(run_id: str, user_id: str) -> dict | None:
 
 def find_user(run_id: str, typed: str) -> tuple[str, dict] | None:
     """(pseudonym, profile) of the user a typed id means, by pseudonym or by the shop's own id; None if none."""
-    key = find_key(config.db_path(), create=False)  # never creates one: a store without a key has no raw ids
-    for candidate in stored_user_ids(typed, key):
+    for candidate in user_id_candidates(typed):
         profile = user(run_id, candidate)
         if profile is not None:
             return candidate, profile
