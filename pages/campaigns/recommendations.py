@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from insight.job_params import RecommendEvalParams
 from insight.recommendations import POLICIES
 from insight.recommendations.job import tradeoff_sentence
 from insight.ui import auth, jobs, recommend_data, widgets
@@ -105,7 +106,7 @@ if split_default is None:
     st.stop()
 split_col, k_col, start_col = st.columns([2, 2, 1], vertical_alignment="bottom")
 split = split_col.date_input("Test on purchases from", value=split_default, key="rec_split")
-k_eval = k_col.select_slider("List length k", [5, 10, 20], value=10, key="rec_eval_k")
+k_eval = k_col.select_slider("List length k", [5, 10, 20], value=RecommendEvalParams.k, key="rec_eval_k")
 with start_col:
     params = {"split_date": str(split), "k": int(k_eval), "policy": policy}
     jobs.start_button("recommend_eval", params, "Evaluate", key="start_recommend_eval")

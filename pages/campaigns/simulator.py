@@ -5,6 +5,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
+from insight.job_params import CampaignSimParams
 from insight.ui import data, jobs, widgets
 from insight.ui.text import plot, plot_column
 
@@ -28,12 +29,12 @@ if segments_run is None:
 
 budget_col, levels_col, start_col = st.columns([2, 3, 1], vertical_alignment="bottom")
 budget = budget_col.select_slider(
-    "Contacts per campaign", [1000, 2000, 5000, 10_000, 20_000], value=5000, key="sim_budget"
+    "Contacts per campaign", [1000, 2000, 5000, 10_000, 20_000], value=CampaignSimParams.budget, key="sim_budget"
 )
 levels = levels_col.multiselect(
     "Exploration shares (Thompson sampling)",
     LEVELS,
-    default=[0.0, 0.1, 0.2, 0.4],
+    default=list(CampaignSimParams.exploration_levels),
     format_func="{:.0%}".format,
     key="sim_levels",
 )

@@ -11,6 +11,15 @@ import duckdb
 from insight import config
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
+# The jobs a command runs in the foreground; their options come from the job's parameters (insight.job_params).
+JOB_COMMANDS = (
+    ("encode", "encode", "embed texts not embedded yet (a background job in the app)"),
+    ("sentiment", "sentiment", "score every review's sentiment"),
+    ("finetune-sentiment", "sentiment_finetune", "fine-tune the encoder on this store's rated reviews"),
+    ("keywords", "keywords", "extract keywords, keyword trends and bursts from reviews"),
+    ("segments", "segments", "profile every user and segment them (UMAP + HDBSCAN, stable ids)"),
+    ("topics", "topics", "find what reviews talk about (UMAP + HDBSCAN over reviews, stable ids)"),
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,9 +42,10 @@ def main(argv: list[str] | None = None) -> int:
         raise
     except Exception as exc:  # one line for the person at the terminal; the traceback helps nobody there
         from insight.ingestion import IngestError
+        from insight.jobs.tasks import JobError
         from insight.store.keys import PseudonymKeyError
 
-        if isinstance(exc, IngestError | PseudonymKeyError):
+        if isinstance(exc, IngestError | PseudonymKeyError | JobError):
             print(f"error: {exc}", file=sys.stderr)
             return 1
         raise
@@ -43,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     from insight.ingestion.adapters import ADAPTERS
+    from insight.jobs.tasks import TASKS
+    from insight.params import add_arguments, from_args
 
     parser = argparse.ArgumentParser(prog="insight", description="Analytics workbench for e-commerce teams.")
     sub = parser.add_subparsers(dest="command")
@@ -70,111 +82,11 @@ def _parser() -> argparse.ArgumentParser:
     batches.add_argument("--limit", type=int, default=10)
     batches.set_defaults(run=_batches)
 
-    encode = sub.add_parser("encode", help="embed texts not embedded yet (a background job in the app)")
-    encode.add_argument(
-        "--model",
-        default="auto",
-        help="auto (the store's one encoder: the one it was encoded with, else INSIGHT_ENCODER, multilingual-e5-small),"
-        " all-MiniLM-L6-v2 or multilingual-e5-small",
-    )
-    encode.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
-    encode.add_argument("--batch-size", type=int, dest="batch_size")
-    encode.add_argument("--db")
-    encode.set_defaults(
-        run=lambda a: _job(
-            a,
-            "encode",
-            {"model": a.model, "device": a.device, **({"batch_size": a.batch_size} if a.batch_size else {})},
-        )
-    )
-
-    sentiment = sub.add_parser("sentiment", help="score every review's sentiment")
-    sentiment.add_argument(
-        "--adapt",
-        default="auto",
-        choices=["auto", "yes", "no"],
-        help="fit the head to this store's ratings (auto: keep it only if it is better)",
-    )
-    sentiment.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
-    sentiment.add_argument("--seed", type=int, default=0)
-    sentiment.add_argument("--db")
-    sentiment.set_defaults(
-        run=lambda a: _job(
-            a,
-            "sentiment",
-            {"adapt": {"auto": "auto", "yes": True, "no": False}[a.adapt], "device": a.device, "seed": a.seed},
-        )
-    )
-
-    tune = sub.add_parser("finetune-sentiment", help="fine-tune the encoder on this store's rated reviews")
-    tune.add_argument("--epochs", type=float, default=None, help="default: 2 for the top layers, 1 for all")
-    tune.add_argument("--all-layers", action="store_true", help="train every layer (slow on a CPU), not the top two")
-    tune.add_argument("--keep", default="auto", choices=["auto", "yes", "no"], help="auto: only if it is better")
-    tune.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
-    tune.add_argument("--seed", type=int, default=0)
-    tune.add_argument("--db")
-    keep = {"auto": "auto", "yes": True, "no": False}
-    tune.set_defaults(
-        run=lambda a: _job(
-            a,
-            "sentiment_finetune",
-            {
-                **({"epochs": a.epochs} if a.epochs is not None else {}),
-                "fast": not a.all_layers,
-                "keep": keep[a.keep],
-                "device": a.device,
-                "seed": a.seed,
-            },
-        )
-    )
-
-    keywords = sub.add_parser("keywords", help="extract keywords, keyword trends and bursts from reviews")
-    keywords.add_argument("--freq", default="M", choices=["W", "M"], help="trend period: week or month")
-    keywords.add_argument("--top-n", type=int, default=15, dest="top_n")
-    keywords.add_argument("--db")
-    keywords.set_defaults(run=lambda a: _job(a, "keywords", {"freq": a.freq, "top_n": a.top_n}))
-
-    segments = sub.add_parser("segments", help="profile every user and segment them (UMAP + HDBSCAN, stable ids)")
-    segments.add_argument("--model", help="encoder for profiles (default: the store's one encoder, see encode)")
-    segments.add_argument(
-        "--half-life", type=float, default=90.0, dest="half_life_days", help="recency half-life (days)"
-    )
-    segments.add_argument("--min-cluster-size", type=int, dest="min_cluster_size", help="default: 1%% of users, >= 10")
-    segments.add_argument("--outlier-budget", type=float, default=0.05, dest="outlier_budget")
-    segments.add_argument("--seed", type=int, default=0)
-    segments.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
-    segments.add_argument("--db")
-    segments.set_defaults(
-        run=lambda a: _job(
-            a,
-            "segments",
-            {
-                k: v
-                for k, v in vars(a).items()
-                if k in ("model", "half_life_days", "min_cluster_size", "outlier_budget", "seed", "device")
-                and v is not None
-            },
-        )
-    )
-
-    topics = sub.add_parser("topics", help="find what reviews talk about (UMAP + HDBSCAN over reviews, stable ids)")
-    topics.add_argument("--model", help="encoder (default: the store's one encoder, see encode)")
-    topics.add_argument("--min-cluster-size", type=int, dest="min_cluster_size", help="default: 1%% of reviews, >= 10")
-    topics.add_argument("--outlier-budget", type=float, default=0.05, dest="outlier_budget")
-    topics.add_argument("--seed", type=int, default=0)
-    topics.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
-    topics.add_argument("--db")
-    topics.set_defaults(
-        run=lambda a: _job(
-            a,
-            "topics",
-            {
-                k: v
-                for k, v in vars(a).items()
-                if k in ("model", "min_cluster_size", "outlier_budget", "seed", "device") and v is not None
-            },
-        )
-    )
+    for command, kind, help in JOB_COMMANDS:
+        job = sub.add_parser(command, help=help)
+        add_arguments(job, TASKS[kind].params)
+        job.add_argument("--db")
+        job.set_defaults(run=lambda a, kind=kind: _job(a, kind, from_args(TASKS[kind].params, a)))
 
     recommend = sub.add_parser("recommend", help="a shopper's recommendations, each with the reason it is there")
     recommend.add_argument("user_id", help="pseudonymous user id (an unknown id gets --text matches or best-sellers)")
@@ -186,12 +98,7 @@ def _parser() -> argparse.ArgumentParser:
     recommend.set_defaults(run=_recommend)
 
     evaluate = sub.add_parser("evaluate-recs", help="evaluate recommendations on a time split (vs popularity, ALS)")
-    evaluate.add_argument(
-        "--split-date",
-        dest="split_date",
-        help="test on purchases from this date (YYYY-MM-DD; default: the last 3 months)",
-    )
-    evaluate.add_argument("--k", type=int, default=10, help="list length (default 10)")
+    add_arguments(evaluate, TASKS["recommend_eval"].params)
     evaluate.add_argument("--db")
     evaluate.set_defaults(run=_evaluate_recs)
 
@@ -263,20 +170,24 @@ def _batches(args: argparse.Namespace) -> int:
 
 def _job(args: argparse.Namespace, kind: str, params: dict) -> int:
     """Run a job in the foreground exactly as the app's worker would, with a progress bar."""
+    import time
+
     from tqdm import tqdm
 
     from insight.jobs.runner import new_job, run_job
+    from insight.progress import describe_time_left
     from insight.store import connect
     from insight.store.jobs import fail_orphans, fetch_job
 
     con = connect(args.db)
     fail_orphans(con)  # this process owns the file now: anything still "running" was interrupted
     job_id = new_job(con, kind, params)
+    started = time.monotonic()
     with tqdm(total=100, desc=kind, bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix}") as bar:
 
         def echo(fraction: float, message: str) -> None:
             bar.n = round(100 * fraction)
-            bar.set_postfix_str(message[:70])
+            bar.set_postfix_str(f"{describe_time_left(time.monotonic() - started, fraction)} · {message[:60]}")
 
         status = run_job(con, job_id, kind, params, echo=echo)
     job = fetch_job(con, job_id)
@@ -315,12 +226,13 @@ def _recommend(args: argparse.Namespace) -> int:
 def _evaluate_recs(args: argparse.Namespace) -> int:
     import pandas as pd
 
+    from insight.jobs.tasks import TASKS
+    from insight.params import from_args
     from insight.recommendations.job import tradeoff_sentence
     from insight.store import connect
     from insight.store.runs import current_run
 
-    params = {"k": args.k, **({"split_date": args.split_date} if args.split_date else {})}
-    status = _job(args, "recommend_eval", params)
+    status = _job(args, "recommend_eval", from_args(TASKS["recommend_eval"].params, args))
     if status:
         return status
     run = current_run(connect(args.db), "recommend_eval")

@@ -29,3 +29,22 @@ def throttle(progress: ProgressFn, every_s: float = 0.5) -> ProgressFn:
             progress(fraction, message)
 
     return forward
+
+
+def seconds_left(elapsed_s: float, fraction: float) -> float | None:
+    """Time left if the rest goes as fast as the part done so far; None while too little is done to tell."""
+    if fraction < 0.02 or elapsed_s < 2 or fraction >= 1:
+        return None
+    return elapsed_s * (1 - fraction) / fraction
+
+
+def describe_time_left(elapsed_s: float, fraction: float) -> str:
+    """'about 3 min left' (rounded as a person would say it), or 'estimating time left' early on."""
+    left = seconds_left(elapsed_s, fraction)
+    if left is None:
+        return "estimating time left"
+    if left < 60:
+        return f"about {max(5, round(left / 5) * 5):.0f} s left"
+    if left < 3600:
+        return f"about {round(left / 60):.0f} min left"
+    return f"about {left / 3600:.1f} h left"

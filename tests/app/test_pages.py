@@ -1,5 +1,6 @@
 """Every page renders on an empty store and on the demo store; key interactions are driven."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -133,12 +134,15 @@ def test_jobs_page_starts_a_job_that_runs_in_the_background(monkeypatch, tmp_pat
     insight.ingest(corpus, db=db)
     at = _app(monkeypatch, db).run()
     at.switch_page("pages/data/jobs.py").run()
+    assert "More settings" in [e.label for e in at.expander]  # the rarely changed parameters, folded away
     at.selectbox(key="encode_model").select("all-MiniLM-L6-v2")
+    at.number_input(key="encode_batch_size").set_value(16)
     at.button(key="start_encode").click().run()
     resources.runner().wait()
     at.run()
     history = at.dataframe[0].value
     assert history.iloc[0]["kind"] == "encode" and "done" in history.iloc[0]["status"]
+    assert json.loads(at.json[0].value) == {"model": "all-MiniLM-L6-v2", "device": "auto", "batch_size": 16}
     resources.close_runner()
 
 

@@ -48,15 +48,35 @@ def test_auto_model_encodes_every_text_of_the_store_with_its_one_encoder(con, co
     }
 
 
-def test_bad_parameter_fails_with_a_reason_and_keeps_previous_results(con, corpus):
+def test_a_bad_parameter_is_refused_when_queued_and_a_failing_job_keeps_previous_results(con, corpus):
     insight.ingest(corpus, db=con)
     _run(con, "encode", MINILM)
     before = current_run(con, "encode")["run_id"]
-    status, job, _ = _run(con, "encode", {"model": "gpt-17"})
-    assert status == "failed" and "unknown model 'gpt-17'" in job["message"]
-    status, job, _ = _run(con, "encode", {"colour": "blue"})
-    assert status == "failed" and "unknown parameter(s) colour" in job["message"]
+    with pytest.raises(JobError, match=r"Model \[model\]: 'gpt-17' is not one of auto, all-MiniLM-L6-v2"):
+        new_job(con, "encode", {"model": "gpt-17"})
+    with pytest.raises(JobError, match="unknown parameter.s. colour; allowed: model, device, batch_size"):
+        new_job(con, "encode", {"colour": "blue"})
+    with pytest.raises(JobError, match=r"Smallest segment \(users\) \[min_cluster_size\]: 1 is below .* 2"):
+        new_job(con, "segments", {"min_cluster_size": 1})
+    assert job_store.fetch_jobs(con)["status"].tolist() == ["done"]  # nothing refused was queued
+    status, job, _ = _run(con, "recommend_eval", {"split_date": "2031-01-01"})  # the job's own refusal
+    assert status == "failed" and "split date" in job["message"]
     assert current_run(con, "encode")["run_id"] == before and count(con, "embeddings") == 9
+
+
+def test_a_job_records_every_parameter_it_ran_with_defaults_included(con, corpus):
+    insight.ingest(corpus, db=con)
+    job_id = new_job(con, "segments", {"half_life_days": 30, "seed": "7"})
+    assert json.loads(job_store.fetch_job(con, job_id)["params"]) == {
+        "half_life_days": 30.0,
+        "min_cluster_size": None,
+        "outlier_budget": 0.05,
+        "n_resamples": 2,
+        "selection": "leaf",
+        "seed": 7,
+        "model": None,
+        "device": "auto",
+    }
 
 
 def test_runner_runs_in_the_background_and_cancels(con, corpus):
@@ -107,6 +127,37 @@ def test_cli_runs_the_same_job_with_a_progress_bar(tmp_path, corpus, capsys):
     insight.ingest(corpus, db=db)
     assert main(["encode", "--model", "all-MiniLM-L6-v2", "--device", "cpu", "--db", str(db)]) == 0
     assert "done — encoded 9 new texts" in capsys.readouterr().out
-    assert main(["encode", "--model", "nope", "--db", str(db)]) == 1
+    with pytest.raises(SystemExit):  # not a declared choice: argparse names the choices
+        main(["encode", "--model", "nope", "--db", str(db)])
+    assert "invalid choice: 'nope'" in capsys.readouterr().err
+    assert main(["segments", "--half-life", "0", "--db", str(db)]) == 1  # out of the declared range: one line
+    assert "error: Recency half-life (days) [half_life_days]: 0.0 is below the smallest allowed, 1" in (
+        capsys.readouterr().err
+    )
     assert main(["jobs", "--db", str(db)]) == 0
-    assert "failed" in capsys.readouterr().out
+    assert "done" in capsys.readouterr().out
+
+
+def test_progress_counts_over_the_whole_job_not_per_chunk(con, corpus, monkeypatch):
+    from insight.encode import job as encode_job
+
+    insight.ingest(corpus, db=con)
+    monkeypatch.setattr(encode_job, "CHUNK", 4)  # 9 texts in three chunks
+    job_id = new_job(con, "encode", MINILM)
+    messages = []
+    run_job(con, job_id, "encode", MINILM, echo=lambda f, m: messages.append((f, m)))
+    counted = [(f, m) for f, m in messages if "encoded" in m]
+    assert counted and all(m.endswith("of 9 texts") for _, m in counted)
+    reached = [int(m.split("encoded ")[1].split(" of")[0]) for _, m in counted]
+    assert reached == sorted(reached) and reached[-1] == 9
+    fractions = [f for f, _ in messages]
+    assert fractions == sorted(fractions)
+
+
+def test_time_left_is_estimated_from_the_pace_so_far():
+    from insight.progress import describe_time_left
+
+    assert describe_time_left(1.0, 0.001) == "estimating time left"
+    assert describe_time_left(60.0, 0.5) == "about 1 min left"
+    assert describe_time_left(30.0, 0.75) == "about 10 s left"
+    assert describe_time_left(3600.0, 0.25) == "about 3.0 h left"

@@ -61,7 +61,6 @@ def test_the_job_records_a_run_with_the_documented_table(con):
     [
         ("2031-01-01", "leaves nothing to test on: purchases run from"),
         ("2001-01-01", "leaves nothing to train on: purchases run from"),
-        ("next tuesday", "is not a date: write it as YYYY-MM-DD"),
     ],
 )
 def test_a_bad_split_date_fails_with_a_clear_message_and_keeps_the_previous_run(con, split_date, reason):
@@ -73,6 +72,16 @@ def test_a_bad_split_date_fails_with_a_clear_message_and_keeps_the_previous_run(
     assert current_run(con, "recommend_eval")["run_id"] == before
     with pytest.raises(ValueError, match=reason):
         evaluate_store(con, split_date=split_date)
+
+
+def test_a_split_date_that_is_no_date_is_refused_before_the_job_is_queued(con):
+    from insight.jobs.runner import new_job
+    from insight.jobs.tasks import JobError
+
+    with pytest.raises(JobError, match=r"\[split_date\]: 'next tuesday' is not a date \(YYYY-MM-DD\)"):
+        new_job(con, "recommend_eval", {"split_date": "next tuesday"})
+    with pytest.raises(ValueError, match="is not a date: write it as YYYY-MM-DD"):  # the library says so too
+        evaluate_store(con, split_date="next tuesday")
 
 
 def test_an_explicit_split_date_and_k_are_recorded(con):

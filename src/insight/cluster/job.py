@@ -29,6 +29,7 @@ import pandas as pd
 
 from insight.cluster.align import carry_ids
 from insight.cluster.pipeline import MIN_POINTS, segment_vectors
+from insight.job_params import SegmentsParams
 from insight.profiles.build import build_profiles, touch_weights, without_shared_direction
 from insight.profiles.keywords import name_segments, top_categories, touch_terms, weighted_keywords
 from insight.profiles.space import fill_languages, fit_space
@@ -80,11 +81,11 @@ def segment_store(
     con: duckdb.DuckDBPyConnection,
     *,
     model: str | None = None,
-    half_life_days: float = 90.0,
+    half_life_days: float = SegmentsParams.half_life_days,
     min_cluster_size: int | None = None,
-    outlier_budget: float = 0.05,
-    n_resamples: int = 2,
-    selection: str = "leaf",
+    outlier_budget: float = SegmentsParams.outlier_budget,
+    n_resamples: int = SegmentsParams.n_resamples,
+    selection: str = SegmentsParams.selection,
     seed: int = 0,
     device: str = "auto",
     backend: str = "auto",

@@ -18,6 +18,7 @@ from insight.cluster.align import carry_ids
 from insight.cluster.job import choose_model
 from insight.cluster.labels import text_groups
 from insight.cluster.pipeline import MIN_POINTS, segment_vectors
+from insight.job_params import TopicsParams
 from insight.keywords.names import Name, name_groups
 from insight.keywords.term_vectors import store_embedder
 from insight.profiles.space import fill_languages, fit_space
@@ -53,8 +54,8 @@ def topics_store(
     *,
     model: str | None = None,
     min_cluster_size: int | None = None,
-    outlier_budget: float = 0.05,
-    n_resamples: int = 2,
+    outlier_budget: float = TopicsParams.outlier_budget,
+    n_resamples: int = TopicsParams.n_resamples,
     seed: int = 0,
     device: str = "auto",
     backend: str = "auto",

@@ -16,7 +16,8 @@ import uuid
 
 import duckdb
 
-from insight.jobs.tasks import TASKS, JobContext, JobError
+from insight.jobs.tasks import TASKS, JobContext, JobError, checked_params
+from insight.params import to_record
 from insight.progress import ProgressFn, throttle
 from insight.store import jobs as job_store
 
@@ -28,11 +29,16 @@ class JobCancelled(Exception):
 
 
 def new_job(con: duckdb.DuckDBPyConnection, kind: str, params: dict) -> str:
-    """Queue a job record and return its id; unknown kinds are refused at once."""
+    """Queue a job record and return its id; an unknown kind or a bad parameter is refused at once (JobError).
+
+    The record holds every parameter the job will use, defaults included, so its history says what ran.
+    """
     if kind not in TASKS:
         raise JobError(f"unknown job kind '{kind}'; known: {', '.join(TASKS)}")
+    checked = checked_params(kind, params)
     job_id = f"{kind}-{uuid.uuid4().hex[:8]}"
-    job_store.insert_job(con, job_id=job_id, kind=kind, params=params, device=TASKS[kind].device(params))
+    record = to_record(checked)
+    job_store.insert_job(con, job_id=job_id, kind=kind, params=record, device=TASKS[kind].device(checked))
     return job_id
 
 
@@ -63,7 +69,8 @@ def run_job(
                 echo(fraction, message)
 
         try:
-            result = TASKS[kind].run(JobContext(con=con, job_id=job_id, params=params, progress=progress))
+            checked = checked_params(kind, params)
+            result = TASKS[kind].run(JobContext(con=con, job_id=job_id, params=checked, progress=progress))
         except JobCancelled:
             job_store.finish_job(status_con, job_id, status="cancelled", message="cancelled; previous results kept")
             return "cancelled"

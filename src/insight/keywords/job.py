@@ -14,6 +14,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from insight.job_params import KeywordsParams
 from insight.keywords.background import distinctive_keywords
 from insight.keywords.ctfidf import document_term_matrix, extract_keywords
 from insight.keywords.tokenize import tokenize_many
@@ -31,9 +32,9 @@ TRACKED = 300  # keywords followed over time: enough that a new complaint is amo
 def extract_store(
     con: duckdb.DuckDBPyConnection,
     *,
-    freq: str = "M",
-    top_n: int = 15,
-    min_df: int = 2,
+    freq: str = KeywordsParams.freq,
+    top_n: int = KeywordsParams.top_n,
+    min_df: int = KeywordsParams.min_df,
     job_id: str | None = None,
     progress: ProgressFn = silent,
 ) -> dict:

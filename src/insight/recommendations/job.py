@@ -20,6 +20,7 @@ from datetime import date, datetime
 import duckdb
 import pandas as pd
 
+from insight.job_params import RecommendEvalParams
 from insight.progress import ProgressFn, scale, silent
 from insight.recommendations.evaluate import evaluate_recommendations
 from insight.recommendations.select import POLICIES
@@ -73,9 +74,9 @@ def evaluate_store(
     con: duckdb.DuckDBPyConnection,
     *,
     split_date: date | datetime | str | None = None,
-    k: int = 10,
-    exploration_levels: Sequence[float] = (0, 0.1, 0.2, 0.4),
-    policy: str = "thompson",
+    k: int = RecommendEvalParams.k,
+    exploration_levels: Sequence[float] = RecommendEvalParams.exploration_levels,
+    policy: str = RecommendEvalParams.policy,
     seed: int = 0,
     job_id: str | None = None,
     progress: ProgressFn = silent,

@@ -17,6 +17,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from insight.job_params import FinetuneParams
 from insight.progress import ProgressFn, scale, silent
 from insight.sentiment.evaluate import accuracy, macro_f1
 from insight.sentiment.finetune import FAST, MIN_LABELLED, FinetuneSettings, finetune, save
@@ -31,7 +32,7 @@ def finetune_store(
     fast: bool = True,
     epochs: float | None = None,
     lr: float | None = None,
-    max_train: int | None = 3000,
+    max_train: int | None = FinetuneParams.max_train,
     freeze_layers: int | None = None,
     keep: bool | str = "auto",
     device: str = "auto",

@@ -28,6 +28,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from insight.job_params import CampaignSimParams
 from insight.progress import ProgressFn, scale, silent
 from insight.targeting.offpolicy import CampaignLog, evaluate_policies
 from insight.targeting.privacy import privacy_rules
@@ -146,10 +147,10 @@ def simulate_policies(
 def simulate_store(
     con: duckdb.DuckDBPyConnection,
     *,
-    budget: int = 5000,
-    exploration_levels: tuple[float, ...] | list[float] = (0, 0.1, 0.2, 0.4),
-    logging_exploration: float = 0.2,
-    repeats: int = 20,
+    budget: int = CampaignSimParams.budget,
+    exploration_levels: tuple[float, ...] | list[float] = CampaignSimParams.exploration_levels,
+    logging_exploration: float = CampaignSimParams.logging_exploration,
+    repeats: int = CampaignSimParams.repeats,
     seed: int = 0,
     job_id: str | None = None,
     progress: ProgressFn = silent,

@@ -7,7 +7,9 @@ import json
 import pandas as pd
 import streamlit as st
 
-from insight.jobs.tasks import JobError
+from insight.jobs.tasks import TASKS, JobError
+from insight.params import Spec, specs
+from insight.progress import describe_time_left
 from insight.store import jobs as job_store
 from insight.ui import auth
 from insight.ui.resources import cursor, runner
@@ -40,6 +42,53 @@ def start_button(kind: str, params: dict, label: str, *, key: str) -> None:
             return
         st.session_state.setdefault("watched_jobs", set()).add(job_id)
         st.toast(f"Started {job_id}", icon="▶️")
+
+
+def job_form(kind: str, label: str) -> None:
+    """A job's inputs read off its declared parameters (rarely changed ones under "More settings"), and its button."""
+    st.caption(TASKS[kind].params.__doc__)
+    declared = specs(TASKS[kind].params)
+    chosen = {spec.name: param_input(kind, spec) for spec in declared if spec.page}
+    more = [spec for spec in declared if not spec.page]
+    if more:
+        with st.expander("More settings"):
+            chosen.update({spec.name: param_input(kind, spec) for spec in more})
+    start_button(kind, chosen, label, key=f"start_{kind}")
+
+
+def param_input(kind: str, spec: Spec):
+    """One widget for one declared parameter, starting at its default; None (empty) means the job picks."""
+    key, help = f"{kind}_{spec.name}", spec.help + (f" (empty: {spec.auto})" if spec.auto else "")
+    if spec.kind is bool:
+        return st.toggle(spec.label, value=spec.default, help=help, key=key)
+    if spec.choices:
+        options = [None, *spec.choices] if spec.optional else list(spec.choices)
+        return st.selectbox(
+            spec.label,
+            options,
+            index=options.index(spec.default),
+            format_func=lambda v: f"auto: {spec.auto}" if v is None else spec.describe(v),
+            help=help,
+            key=key,
+        )
+    if spec.many:
+        options = sorted({*spec.default, *(step / 10 for step in range(11))})
+        return st.multiselect(spec.label, options, default=list(spec.default), help=help, key=key)
+    if spec.kind in (int, float):
+        cast = spec.kind
+        tiny = spec.kind is float and spec.high is not None and spec.high <= 0.01
+        return st.number_input(
+            spec.label,
+            min_value=None if spec.low is None else cast(spec.low),
+            max_value=None if spec.high is None else cast(spec.high),
+            value=spec.default,
+            step=cast(1) if spec.kind is int or (spec.high or 0) > 10 else (1e-5 if tiny else 0.01),
+            format="%.6f" if tiny else None,
+            placeholder=f"auto: {spec.auto}" if spec.optional else None,
+            help=help,
+            key=key,
+        )
+    return st.text_input(spec.label, value=spec.default or "", help=help, key=key) or None
 
 
 @st.cache_data(show_spinner="Timing the encoder on this machine…", max_entries=8)
@@ -88,7 +137,9 @@ def live_jobs() -> None:
         return
     for row in active.itertuples():
         left, right = st.columns([5, 1])
-        left.progress(float(row.progress or 0), md(f"{row.job_id} · {row.device or ''} · {row.message}"))
+        fraction = float(row.progress or 0)
+        left_text = describe_time_left(float(row.seconds or 0), fraction) if row.status == "running" else "queued"
+        left.progress(fraction, md(f"{row.job_id} · {row.device or ''} · {fraction:.0%} · {left_text} · {row.message}"))
         if right.button("Cancel", key=f"cancel_{row.job_id}", disabled=not may_start(row.kind)) and may_start(row.kind):
             runner().cancel(row.job_id)
             st.toast(f"Cancelling {row.job_id}…")
