@@ -17,8 +17,11 @@ run_id, picked = run["run_id"], None
 st.subheader("Top keywords by group")
 kinds = ["all", "category", "sentiment", "language", "item"]
 kind = st.segmented_control("Group by", kinds, default="all", key="kw_kind") or "all"
-groups = data.keyword_groups(run_id, kind)
-group = None if kind == "all" else st.selectbox("Group", groups, key="kw_group") if groups else None
+group = None
+if kind != "all":
+    group = widgets.searchable_picker(
+        "Group", lambda search: data.keyword_groups(run_id, kind, search), key=f"kw_group_{kind}", noun={"category": "categories"}.get(kind, f"{kind}s")
+    )
 top = data.keywords_of(run_id, kind, group)
 st.caption(
     (

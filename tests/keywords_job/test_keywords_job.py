@@ -10,10 +10,29 @@ def test_keywords_job_stores_groups_and_says_what_it_did(analysed_db):
     con = insight.connect(analysed_db)
     run = current_run(con, "keywords")
     assert run["params"]["sentiment_run"] == current_run(con, "sentiment")["run_id"]
-    assert set(fetch_groups(con, run["run_id"], "sentiment")) >= {"negative", "positive"}
+    assert set(fetch_groups(con, run["run_id"], "sentiment")[0]["value"]) >= {"negative", "positive"}
     kettle = fetch_keywords(con, run["run_id"], "category", "kitchen")
     assert {"leaking", "kettle"} & set(kettle["keyword"])
     con.close()
+
+
+def test_item_groups_are_named_by_title_busiest_first_and_found_by_search(con, corpus):
+    insight.ingest(corpus, db=con)
+    items = con.execute("select item_id, title from items order by item_id").fetchall()
+    for mentions, (item_id, _) in enumerate(items, start=1):  # the last item is mentioned most
+        con.execute(
+            "insert into keyword_scores values ('kw-run', 'item', $item, 'word', 1.0, $n)",
+            {"item": item_id, "n": mentions},
+        )
+    every, total = fetch_groups(con, "kw-run", "item")
+    assert total == len(items) and list(every["value"]) == [item for item, _ in reversed(items)]
+    assert list(every["label"]) == [title or item for item, title in reversed(items)]
+    first, total_again = fetch_groups(con, "kw-run", "item", limit=1)
+    assert total_again == total and list(first["value"]) == [items[-1][0]]  # one page, not everything
+    item, title = items[0]
+    found, matching = fetch_groups(con, "kw-run", "item", search=title.split()[0].upper())  # by title, any case
+    assert item in set(found["value"]) and matching == len(found) <= total
+    assert fetch_groups(con, "kw-run", "item", search="no such product at all")[1] == 0
 
 
 def test_keywords_job_without_reviews_fails_with_a_reason(con):

@@ -46,15 +46,27 @@ def fetch_keywords(
     ).df()
 
 
-def fetch_groups(con: duckdb.DuckDBPyConnection, run_id: str, group_kind: str) -> list[str]:
-    """The groups of a grouping that have keywords."""
-    return [
-        r[0]
-        for r in con.execute(
-            "select distinct group_value from keyword_scores where run_id = $run and group_kind = $kind order by 1",
-            {"run": run_id, "kind": group_kind},
-        ).fetchall()
-    ]
+def fetch_groups(
+    con: duckdb.DuckDBPyConnection, run_id: str, group_kind: str, *, search: str | None = None, limit: int = 200
+) -> tuple[pd.DataFrame, int]:
+    """The groups of a grouping that have keywords, busiest first, and how many match ``search`` in all.
+
+    Columns value and label (an item's title; the value itself for other groupings). ``search`` matches
+    either, ignoring case; at most ``limit`` rows come back, so a shop with 13,700 items never sends
+    them all to a picker.
+    """
+    matches = """select k.group_value as value, coalesce(i.title, k.group_value) as label, sum(k.count) as mentions
+                 from keyword_scores k
+                 left join items i on $kind = 'item' and i.item_id = k.group_value
+                 where k.run_id = $run and k.group_kind = $kind
+                 group by all
+                 having $search is null or label ilike '%' || $search || '%' or value ilike '%' || $search || '%'"""
+    bound = {"run": run_id, "kind": group_kind, "search": search or None}
+    total = con.execute(f"select count(*) from ({matches})", bound).fetchall()[0][0]
+    frame = con.execute(
+        f"select value, label from ({matches}) order by mentions desc, label limit $limit", {**bound, "limit": limit}
+    ).df()
+    return frame, int(total)
 
 
 def fetch_trends(

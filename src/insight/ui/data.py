@@ -136,11 +136,11 @@ def keywords_of(run_id: str, group_kind: str, group_value: str | None, limit: in
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def keyword_groups(run_id: str, group_kind: str) -> list[str]:
-    """Groups of a grouping with keywords."""
+def keyword_groups(run_id: str, group_kind: str, search: str | None = None) -> tuple[pd.DataFrame, int]:
+    """Groups of a grouping with keywords (value, label), busiest first, at most 200; and how many match."""
     from insight.store.keywords import fetch_groups
 
-    return fetch_groups(cursor(), run_id, group_kind)
+    return fetch_groups(cursor(), run_id, group_kind, search=search)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

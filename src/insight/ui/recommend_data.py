@@ -133,11 +133,16 @@ def tradeoff_chart(results: pd.DataFrame, *, axis: str, k: int) -> go.Figure:
         x=ours[axis],
         y=ours["precision"],
         mode="lines+markers+text",
-        text=[f"exploration {e:g}" for e in ours["exploration"]],
-        textposition="top center",
-        name="insight (exploration levels)",
+        # short labels, alternately above and below, so neighbouring levels do not print over each other
+        text=[f"{e:.0%}" for e in ours["exploration"]],
+        textposition=["top center" if n % 2 == 0 else "bottom center" for n in range(len(ours))],
+        name="insight (exploration share)",
         marker=dict(size=10, color=PALETTE[0]),
-        hovertemplate="insight, %{text}<br>precision@" + str(k) + " %{y:.3f}<br>" + axis + " %{x:.3f}<extra></extra>",
+        hovertemplate="insight, exploration %{text}<br>precision@"
+        + str(k)
+        + " %{y:.3f}<br>"
+        + axis
+        + " %{x:.3f}<extra></extra>",
     )
     symbols = {"popularity": "diamond", "als": "square"}
     for n, row in enumerate(results[results["policy"] != "insight"].itertuples(), start=1):

@@ -176,3 +176,25 @@ def require_run(kind: str, missing: str, *, link_to_jobs: bool = True) -> dict:
         st.stop()
     run_caption(run, data_version())
     return run
+
+
+def searchable_picker(label: str, fetch, *, key: str, noun: str = "groups"):
+    """A selectbox over at most a couple of hundred choices, with a search box when there are more.
+
+    ``fetch(search)`` returns (frame with value and label, how many match in all), busiest first; a
+    shop with thousands of items or categories never sends them all to the browser. Returns the chosen
+    value, or None when nothing matches.
+    """
+    choices, total = fetch(None)
+    if total > len(choices):
+        typed = st.text_input(
+            f"Find ({total:,} {noun})", key=f"{key}_search", placeholder="part of a name or id"
+        ).strip()
+        if typed:
+            choices, total = fetch(typed)
+        shown = f"the {len(choices):,} busiest of " if total > len(choices) else ""
+        st.caption(f"{shown}{total:,} {noun}" + (f" matching “{typed}”" if typed else ""))
+    if choices.empty:
+        return None
+    names = dict(zip(choices["value"], choices["label"], strict=True))
+    return st.selectbox(label, list(names), format_func=names.get, key=key)
