@@ -6,7 +6,7 @@ import streamlit as st
 
 from insight.targeting import PrivacyUnavailable, privacy_rules
 from insight.ui import campaign_data as cd
-from insight.ui import data, segment_charts, segment_data, widgets
+from insight.ui import data, segment_charts, segment_data, tables, widgets
 from insight.ui.resources import data_version
 from insight.ui.text import code, md
 
@@ -77,7 +77,7 @@ with preview:
         st.warning(md(result.reason))
         if not definition.is_everyone:
             st.caption("Users each condition matches on its own:")
-            st.dataframe(cd.conditions(spec, version, run_id, saved_state, rules), hide_index=True, width="stretch")
+            tables.show(cd.conditions(spec, version, run_id, saved_state, rules))
     else:
         widgets.kpi_row({"Audience": result.size, "Share of users": f"{result.share:.1%}", "All users": result.base})
         if result.noisy:
@@ -132,4 +132,4 @@ else:
             for audience_id, reason in done.refused.items():
                 st.warning(f"{code(audience_id)} kept its members: {md(reason)}")
             saved = cd.saved(rules)
-    st.dataframe(cd.saved_table(saved), hide_index=True, width="stretch")
+    tables.show(cd.saved_table(saved))

@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from insight.job_params import CampaignSimParams
-from insight.ui import data, jobs, widgets
+from insight.ui import data, jobs, tables, widgets
 from insight.ui.text import plot, plot_column
 
 LEVELS = [0.0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.6, 0.8]
@@ -123,11 +123,7 @@ bars = px.bar(
 bars.update_layout(height=420, margin=dict(l=10, r=10, t=10, b=10), yaxis_tickformat=".0%")
 widgets.chart_with_table(bars, allocation[["policy", "segment_id", "label", "share"]], "campaign_allocation")
 st.caption("True conversions per 1,000 contacts of each segment (months equally likely), and its contacts.")
-st.dataframe(
-    segments[["segment", "contacts", "true_per_1000"]].sort_values("true_per_1000", ascending=False).round(1),
-    hide_index=True,
-    width="stretch",
-)
+tables.show(segments[["segment", "contacts", "true_per_1000"]].sort_values("true_per_1000", ascending=False))
 if sim["dropped_segments"]:
     st.caption(
         f"Left out (contacts in fewer than half the months, or fewer than {sim.get('min_users', 1)} users, "

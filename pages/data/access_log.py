@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from insight.ui import auth
+from insight.ui import auth, tables
 
 st.header("Access log")
 st.caption(
@@ -17,8 +17,4 @@ if looks.empty:
     st.info("No individual-level look recorded" + (" for this search." if actor or subject else " yet."))
     st.stop()
 st.metric("Looks shown", f"{len(looks):,}" + (" (latest 1,000)" if len(looks) == 1000 else ""))
-st.dataframe(
-    looks.rename(columns={"seen_at": "when", "actor": "who", "action": "looked at", "subject": "whom / what"}),
-    hide_index=True,
-    width="stretch",
-)
+tables.show(looks.rename(columns={"seen_at": "When", "actor": "Who", "action": "Looked at", "subject": "Whom / what"}))

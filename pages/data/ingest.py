@@ -8,7 +8,7 @@ from insight.ingestion.adapters import ADAPTERS
 from insight.ingestion.readers import ENCODINGS
 from insight.ingestion.report import IngestReport
 from insight.ingestion.uploads import saved_uploads
-from insight.ui import data, widgets
+from insight.ui import data, tables, widgets
 from insight.ui.resources import cursor
 from insight.ui.text import md
 
@@ -70,7 +70,7 @@ batches = data.recent_batches(limit=50)
 if batches.empty:
     st.info("No batch yet. Upload a file above, or run `insight ingest PATH` while the app is stopped.")
     st.stop()
-st.dataframe(batches.drop(columns="report"), hide_index=True, width="stretch")
+tables.show(batches.drop(columns="report"))
 chosen = st.selectbox(
     "Inspect batch",
     batches["batch_id"],
@@ -84,5 +84,5 @@ widgets.ingest_report(report)
 if report.quarantined:
     reason = st.selectbox("Quarantined rows — reason", ["all", *report.quarantined])
     rows = data.quarantined_rows(chosen, None if reason == "all" else reason)
-    st.dataframe(rows, hide_index=True, width="stretch")
+    tables.show(rows)
     widgets.download_csv(rows, f"quarantine_{chosen}.csv", "Download these rows (CSV)")

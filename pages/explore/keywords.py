@@ -3,8 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from insight.ui import auth, charts, data, widgets
+from insight.ui import auth, charts, data, tables, widgets
 from insight.ui.filters import current as current_filters
+
+PLURALS = {"category": "categories", "sentiment": "sentiments", "language": "languages", "item": "items"}
 
 st.header("Keywords")
 filters = current_filters()
@@ -20,7 +22,10 @@ kind = st.segmented_control("Group by", kinds, default="all", key="kw_kind") or 
 group = None
 if kind != "all":
     group = widgets.searchable_picker(
-        "Group", lambda search: data.keyword_groups(run_id, kind, search), key=f"kw_group_{kind}", noun={"category": "categories"}.get(kind, f"{kind}s")
+        "Group",
+        lambda search: data.keyword_groups(run_id, kind, search),
+        key=f"kw_group_{kind}",
+        noun=PLURALS[kind],
     )
 top = data.keywords_of(run_id, kind, group)
 st.caption(
@@ -43,7 +48,7 @@ bursts = data.keyword_bursts(run_id)
 if bursts.empty:
     st.caption("No keyword's latest share stands out from its history (|z| ≥ 3).")
 else:
-    st.dataframe(bursts, hide_index=True, width="stretch")
+    tables.show(bursts)
 
 st.subheader("Keywords over time")
 trends = data.keyword_trends(run_id, filters)
@@ -72,5 +77,5 @@ if typed and auth.individual_view("review list", f"keyword: {typed}", "Reading t
     reviews, total = data.reviews_with_keyword(typed, filters, since, until)
     shown = f", the {len(reviews):,} newest shown" if total > len(reviews) else ""
     st.caption(f"{total:,} reviews" + (f" from {since:%Y-%m-%d}" if since is not None else "") + shown)
-    st.dataframe(reviews, hide_index=True, width="stretch")
+    tables.show(reviews)
     widgets.download_csv(reviews, "keyword_reviews.csv", "Download (CSV)")

@@ -5,7 +5,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from insight.ui import auth, charts, data, widgets
+from insight.ui import auth, charts, data, tables, widgets
 from insight.ui.filters import current as current_filters
 from insight.ui.text import md
 
@@ -59,14 +59,14 @@ for sentiment, value in widgets.clicked_points(
 ):
     drill = {"sentiment": sentiment, **({"category": value} if by == "category" and value not in others else {})}
 with st.expander("Table"):
-    st.dataframe(breakdown.drop(columns="is_other"), hide_index=True, width="stretch")
+    tables.show(breakdown.drop(columns="is_other"))
 
 st.subheader("Most negative products")
 worst = data.most_negative_items(run_id, filters)
 if worst.empty:
     st.caption("No product has enough reviews to rank.")
 else:
-    st.dataframe(worst.drop(columns="item_id"), hide_index=True, width="stretch")
+    tables.show(worst.drop(columns="item_id"))
     item = st.selectbox(
         "What do its complaints say?",
         worst["item_id"],
@@ -96,5 +96,5 @@ looked_at = "sentiment: " + (", ".join(scope + ([f"containing {keyword}"] if key
 if not auth.individual_view("review list", looked_at, "Reading the reviews"):
     st.stop()
 reviews = data.scored_reviews(run_id, review_filters, keyword=keyword or None, **drill)
-st.dataframe(reviews, hide_index=True, width="stretch")
+tables.show(reviews)
 widgets.download_csv(reviews, "reviews.csv", "Download these reviews (CSV)")

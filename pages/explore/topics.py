@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from insight.ui import auth, segment_charts, topic_data, widgets
+from insight.ui import auth, segment_charts, tables, topic_data, widgets
 
 st.header("Topics")
 run = widgets.require_run("topics", "No topics yet. Start **Topics** on the Jobs page (it embeds reviews first).")
@@ -32,14 +32,12 @@ table = cards.assign(
     share=cards["size"] / max(int(params["reviews"]), 1),
 )
 shown = [c for c in ("topic", "size", "share", "rating", "negative", "keywords") if table[c].notna().any()]
-st.dataframe(
+tables.show(
     table[shown],  # without star ratings or a sentiment run, those columns would be empty
-    hide_index=True,
-    width="stretch",
     column_config={
-        "share": st.column_config.ProgressColumn("share of reviews", format="percent", min_value=0.0, max_value=1.0),
-        "rating": st.column_config.NumberColumn("mean rating", format="%.2f ★"),
-        "negative": st.column_config.NumberColumn("negative", format="percent", help="by the current sentiment run"),
+        "share": st.column_config.ProgressColumn("Share of reviews", format="percent", min_value=0.0, max_value=1.0),
+        "rating": st.column_config.NumberColumn("Average rating", format="%.2f ★"),
+        "negative": st.column_config.NumberColumn("Negative", format="percent", help="by the current sentiment run"),
     },
 )
 
@@ -74,8 +72,6 @@ if chosen is not None and auth.individual_view("review list", f"topic {chosen}",
     reviews = topic_data.typical_reviews(run_id, int(chosen))
     st.caption(f"The {len(reviews)} most typical reviews of this topic (highest membership first).")
     reviews = reviews.assign(date=pd.to_datetime(reviews["ts"]).dt.date)
-    st.dataframe(
-        reviews[[c for c in ("text", "rating", "sentiment", "date") if c == "text" or reviews[c].notna().any()]],
-        hide_index=True,
-        width="stretch",
+    tables.show(
+        reviews[[c for c in ("text", "rating", "sentiment", "date") if c == "text" or reviews[c].notna().any()]]
     )

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from insight.cluster.evolution import moved_share, share_change
-from insight.ui import segment_charts, segment_data, widgets
+from insight.ui import segment_charts, segment_data, tables, widgets
 
 st.header("Interest evolution")
 run = widgets.require_run(
@@ -57,7 +57,7 @@ with left:
 with right:
     st.caption("Fastest-growing segments and what they are about.")
     top = change.head(5).merge(cards[["segment_id", "keywords", "size"]], on="segment_id")
-    st.dataframe(top, hide_index=True, width="stretch")
+    tables.show(top)
     births = segment_data.id_events(run_id)
     births = births[births["kind"].isin(["birth", "split"])]
     if run["params"].get("previous_run") and len(births):

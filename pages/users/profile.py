@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from insight.ui import auth, segment_charts, segment_data, widgets
+from insight.ui import auth, segment_charts, segment_data, tables, widgets
 from insight.ui.text import code, md
 
 st.header("User profile")
@@ -27,7 +27,7 @@ with by_id:
         auth.log_look("user list", "most active users")
         st.caption("Or start from one of the most active users:")
         active = active.assign(segment=[segment_charts.segment_name(int(s), labels) for s in active["segment_id"]])
-        st.dataframe(active[["user_id", "segment", "touches", "keywords"]], hide_index=True, width="stretch")
+        tables.show(active[["user_id", "segment", "touches", "keywords"]])
         typed = st.selectbox("Open", active["user_id"], index=None, key="profile_active") or typed
 with by_interest:
     wanted = st.text_input("Interest", placeholder="e.g. vintage tea sets", key="profile_interest")
@@ -38,12 +38,7 @@ with by_interest:
             "Match strength: how far a user's closeness to the interest stands out from the shop's typical user, "
             f"in spreads; {segment_data.DEFAULT_STRENGTH:g} or more is a clear match (the Campaigns page's default)."
         )
-        st.dataframe(
-            found,
-            hide_index=True,
-            width="stretch",
-            column_config={"strength": st.column_config.NumberColumn("match strength", format="%.2f")},
-        )
+        tables.show(found, column_config={"strength": st.column_config.NumberColumn("Match strength", format="%.2f")})
         picked = st.selectbox("Open", found["user_id"], index=None, key="profile_pick")
         typed = picked or typed
 
@@ -77,7 +72,7 @@ left, right = st.columns(2)
 with left:
     st.subheader("Segment by month")
     months = months.assign(segment=[segment_charts.segment_name(int(s), labels) for s in months["segment_id"]])
-    st.dataframe(months[["period", "segment", "touches"]], hide_index=True, width="stretch", height=300)
+    tables.show(months[["period", "segment", "touches"]], height=300)
 with right:
     st.subheader("Interest drift")
     st.caption("1 − cosine between a month's profile and the previous active month's: high means new interests.")
@@ -88,4 +83,4 @@ with right:
 
 st.subheader("Timeline")
 timeline = segment_data.user_timeline(user_id)
-st.dataframe(timeline, hide_index=True, width="stretch")
+tables.show(timeline)

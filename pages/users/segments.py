@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from insight.ui import auth, segment_charts, segment_data, widgets
+from insight.ui import auth, segment_charts, segment_data, tables, widgets
 from insight.ui.text import code, md
 
 st.header("Segments")
@@ -58,7 +58,7 @@ if chosen:
     if auth.individual_view("user list", f"{len(chosen):,} users lassoed, segments run {run_id}", "Listing them"):
         selected = people[people["user_id"].isin(chosen)]
         columns = ["user_id", "segment_id", "keywords", "touches", "drift"]
-        st.dataframe(selected[columns], hide_index=True, width="stretch")
+        tables.show(selected[columns])
         widgets.download_csv(selected, "selected_users.csv", "Download selection (CSV)")
     k = segment_data.min_audience()
     if not auth.refuse_note("marketer", "Saving a selection as an audience"):

@@ -37,6 +37,12 @@ SETTINGS: tuple[Setting, ...] = (
         "(`data/insight.toml` for the default store), whatever folder a command runs from.",
     ),
     Setting("INSIGHT_MAX_UPLOAD_MB", "500", "Largest upload the Ingest page accepts, in megabytes."),
+    Setting(
+        "INSIGHT_CURRENCY",
+        "",
+        "Currency symbol written before money in the app's tables (e.g. `€`, `R$`, `¥`); amounts always get "
+        "thousands separators and two decimals. Empty: no symbol.",
+    ),
     Setting("INSIGHT_DEVICE", "auto", "Where models run: `auto` (CUDA with fp16 when present), `cpu` or `cuda`."),
     Setting(
         "INSIGHT_ENCODER",

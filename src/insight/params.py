@@ -144,6 +144,9 @@ def _check(spec: Spec, value: Any) -> Any:
 
 def _one(spec: Spec, value: Any) -> Any:
     where = f"{spec.label} [{spec.name}]"
+    named = [choice for choice, meant in spec.values.items() if type(meant) is type(value) and meant == value]
+    if named and value not in spec.choices:  # what the function takes (adapt=False) reads as its choice ("no")
+        value = named[0]
     try:
         converted = _convert(spec.kind, value)
     except (TypeError, ValueError):

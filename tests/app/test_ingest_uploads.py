@@ -50,6 +50,6 @@ def test_the_report_on_the_page_says_which_personal_columns_were_left_out(monkey
     at.file_uploader[0].set_value(("users.csv", users, "text/csv")).run()
     at.button[0].click().run()
     assert not at.exception
-    dropped = next(df.value for df in at.dataframe if "why it was left out" in df.value.columns)
-    assert dropped.to_dict("records") == [{"column": "email", "why it was left out": "its name says an e-mail address"}]
+    dropped = next(df.value for df in at.dataframe if "Why it was left out" in df.value.columns)
+    assert dropped.to_dict("records") == [{"Column": "email", "Why it was left out": "its name says an e-mail address"}]
     assert any('keep_columns = ["email"]' in c.value for c in at.code)

@@ -21,6 +21,7 @@ from insight.store import targeting as store
 from insight.targeting import AudienceDefinition, InterestIndex, Lookalikes, PrivacyRules, ProfileCard, Reach
 from insight.targeting.definition import DEFAULT_INTEREST_STRENGTH
 from insight.targeting.reach import interest_reach
+from insight.ui import tables
 from insight.ui.resources import cursor
 from insight.ui.text import md
 
@@ -252,10 +253,8 @@ _SHARE = dict(format="%.0f%%", min_value=0, max_value=100)  # shares are shown i
 
 def show_overlaps(result: Reach) -> None:
     """The overlap table, shares drawn as bars, and why any cell is hidden."""
-    st.dataframe(
+    tables.show(
         overlap_table(result),
-        hide_index=True,
-        width="stretch",
         column_config={
             "share of this audience": st.column_config.ProgressColumn(**_SHARE),
             "share of theirs": st.column_config.ProgressColumn(**_SHARE),
@@ -288,12 +287,10 @@ def show_card(card: ProfileCard, segment_names: dict[int, str], k: int) -> None:
             f"Figures are rounded and each member's spend counts up to {card.spend_cap:,.0f} (what the shop's top "
             f"{k} spenders reach), so no one member's purchases can be read from two previews (INSIGHT_MIN_AUDIENCE)."
         )
-    st.dataframe(
+    tables.show(
         card.categories.assign(buyer_share=card.categories["buyer_share"] * 100),
-        hide_index=True,
-        width="stretch",
         column_config={
-            "buyer_share": st.column_config.ProgressColumn("bought by", **_SHARE),
-            "spend": st.column_config.NumberColumn("spend (about)", format="%.0f"),
+            "buyer_share": st.column_config.ProgressColumn("Bought by", **_SHARE),
+            "spend": st.column_config.NumberColumn("Spend (about)", format=tables.money_format().replace(".2f", ".0f")),
         },
     )

@@ -11,7 +11,7 @@ from insight.jobs.tasks import TASKS, JobError
 from insight.params import Spec, specs
 from insight.progress import describe_time_left
 from insight.store import jobs as job_store
-from insight.ui import auth
+from insight.ui import auth, tables
 from insight.ui.resources import cursor, runner
 from insight.ui.text import md
 
@@ -152,11 +152,7 @@ def job_history(limit: int = 50) -> None:
         st.info("No job has run yet. Start one above.")
         return
     table = frame.assign(status=frame["status"].map(lambda s: f"{STATUS_ICON.get(s, '')} {s}"))
-    st.dataframe(
-        table[["job_id", "kind", "status", "device", "message", "created_at", "seconds"]],
-        hide_index=True,
-        width="stretch",
-    )
+    tables.show(table[["job_id", "kind", "status", "device", "created_at", "seconds", "message"]])
     chosen = st.selectbox("Details of", frame["job_id"], key="job_details")
     row = frame.set_index("job_id").loc[chosen]
     left, right = st.columns(2)

@@ -14,6 +14,7 @@ import streamlit as st
 
 from insight import exports
 from insight.ingestion.report import IngestReport
+from insight.ui import tables
 from insight.ui.text import code, md
 
 
@@ -52,7 +53,7 @@ def chart_with_table(fig: go.Figure, frame: pd.DataFrame, name: str) -> None:
     with chart:
         st.plotly_chart(fig, width="stretch", key=f"chart_{name}")
     with table:
-        st.dataframe(frame, width="stretch", hide_index=True)
+        tables.show(frame)
         download_csv(frame, f"{name}.csv", key=f"download_{name}")
 
 
@@ -109,7 +110,7 @@ def ingest_report(report: IngestReport) -> None:
     left, right = st.columns(2)
     with left:
         st.caption("Loaded by table")
-        st.dataframe(pd.DataFrame(report.loaded.items(), columns=["table", "rows added"]), hide_index=True)
+        tables.show(pd.DataFrame(report.loaded.items(), columns=["Table", "Rows added"]))
         if any(report.date_range):
             st.caption(md(f"Date range: {report.date_range[0]} … {report.date_range[1]}"))
         if report.languages:
@@ -117,23 +118,18 @@ def ingest_report(report: IngestReport) -> None:
     with right:
         if report.quarantined:
             st.caption("Quarantined by reason")
-            st.dataframe(
+            tables.show(
                 pd.DataFrame(
                     [(r, n, report.quarantine_examples.get(r, "")) for r, n in report.quarantined.items()],
-                    columns=["reason", "rows", "first occurrence"],
-                ),
-                hide_index=True,
+                    columns=["Reason", "Rows", "First occurrence"],
+                )
             )
         if report.missing:
             st.caption("Missing values by field")
-            st.dataframe(
-                pd.DataFrame(report.missing.items(), columns=["field", "rows without a value"]), hide_index=True
-            )
+            tables.show(pd.DataFrame(report.missing.items(), columns=["Field", "Rows without a value"]))
     if report.dropped_columns:
         st.caption("Personal data not stored: these user columns were left out of the users' attributes")
-        st.dataframe(
-            pd.DataFrame(report.dropped_columns.items(), columns=["column", "why it was left out"]), hide_index=True
-        )
+        tables.show(pd.DataFrame(report.dropped_columns.items(), columns=["Column", "Why it was left out"]))
         st.caption(
             "To store one in later batches, list it in the settings file (users already stored stay as they are):"
         )
