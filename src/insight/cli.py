@@ -183,11 +183,12 @@ def _job(args: argparse.Namespace, kind: str, params: dict) -> int:
     fail_orphans(con)  # this process owns the file now: anything still "running" was interrupted
     job_id = new_job(con, kind, params)
     started = time.monotonic()
-    with tqdm(total=100, desc=kind, bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix}") as bar:
+    with tqdm(total=100, desc=kind, bar_format="{percentage:3.0f}%|{bar}| {desc}") as bar:  # desc: no comma
 
         def echo(fraction: float, message: str) -> None:
             bar.n = round(100 * fraction)
-            bar.set_postfix_str(f"{describe_time_left(time.monotonic() - started, fraction)} · {message[:60]}")
+            left = describe_time_left(time.monotonic() - started, fraction)
+            bar.set_description_str(f"{kind}, {left} · {message[:60]}")
 
         status = run_job(con, job_id, kind, params, echo=echo)
     job = fetch_job(con, job_id)

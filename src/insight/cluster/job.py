@@ -27,8 +27,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from insight.cluster.align import carry_ids
-from insight.cluster.pipeline import MIN_POINTS, segment_vectors
+from insight.cluster.grouping import cluster_and_carry, members, outcome
+from insight.cluster.pipeline import MIN_POINTS
 from insight.job_params import SegmentsParams
 from insight.profiles.build import build_profiles, touch_weights, without_shared_direction
 from insight.profiles.keywords import name_segments, top_categories, touch_terms, weighted_keywords
@@ -37,7 +37,6 @@ from insight.progress import ProgressFn, scale, silent
 from insight.store import profiles as profile_store
 from insight.store import runs
 from insight.store import segments as segments_db
-from insight.store.db import data_version
 
 HISTORY_MIN_SIMILARITY = 0.2  # a month's profile farther than this from every segment counts as no segment
 
@@ -124,8 +123,11 @@ def segment_store(
     min_cluster_size = int(min_cluster_size or default_min_cluster_size(len(users)))
     shop_wide = profiles.vectors.mean(axis=0)
     shop_wide /= max(float(np.linalg.norm(shop_wide)), 1e-12)
-    segmentation = segment_vectors(
+    segmentation, carried = cluster_and_carry(
+        con,
+        "segments",
         without_shared_direction(profiles.vectors, shop_wide),
+        segments_db.fetch_centroids,
         groups=users["language"].tolist(),
         seed=seed,
         outlier_budget=outlier_budget,
@@ -135,9 +137,6 @@ def segment_store(
         cluster_selection_method=selection,
         progress=scale(progress, 0.35, 0.85),
     )
-    previous = runs.current_run(con, "segments")
-    before = segments_db.fetch_centroids(con, previous["run_id"]) if previous else {}
-    carried = carry_ids(segmentation, previous, before)
     stable, centroids, alignment = carried.labels, carried.centroids, carried.alignment
 
     progress(0.88, "naming segments and tracing monthly membership")
@@ -159,15 +158,7 @@ def segment_store(
                 "centroid": [centroids[s].astype(np.float32) for s in ids],
             }
         ),
-        "segment_members": pd.DataFrame(
-            {
-                "user_id": users["user_id"].astype(str),
-                "segment_id": stable,
-                "x": segmentation.coords[:, 0].astype(float),
-                "y": segmentation.coords[:, 1].astype(float),
-                "probability": segmentation.probabilities.astype(float),
-            }
-        ),
+        "segment_members": members(segmentation, stable, "user_id", users["user_id"], "segment_id"),
         "segment_history": _history(
             profiles.periods, without_shared_direction(profiles.period_vectors, shop_wide), centroids
         ),
@@ -205,17 +196,16 @@ def segment_store(
         )
         segments_db.insert_segmentation(con, run_id, frames)
     progress(1.0, "done")
-    return {
-        "message": f"{len(users):,} users in {segmentation.n_segments} segments "
-        f"({segmentation.outliers_after:.0%} outliers, stability ARI {segmentation.stability:.2f}); "
-        f"{carried.kept} kept their id from the previous run",
-        "run_id": run_id,
-        "model": model,
-        "device": segmentation.backend,
-        "params": {k: params[k] for k in ("half_life_days", "min_cluster_size", "outlier_budget", "n_resamples")},
-        "seed": seed,
-        "data_version": data_version(con),
-    }
+    return outcome(
+        con,
+        what=f"{len(users):,} users in {segmentation.n_segments} segments",
+        found=segmentation,
+        carried=carried,
+        run_id=run_id,
+        model=model,
+        params={k: params[k] for k in ("half_life_days", "min_cluster_size", "outlier_budget", "n_resamples")},
+        seed=seed,
+    )
 
 
 def _history(periods: pd.DataFrame, vectors: np.ndarray, centroids: dict[int, np.ndarray]) -> pd.DataFrame:

@@ -14,10 +14,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from insight.cluster.align import carry_ids
+from insight.cluster.grouping import cluster_and_carry, members, outcome
 from insight.cluster.job import choose_model
 from insight.cluster.labels import text_groups
-from insight.cluster.pipeline import MIN_POINTS, segment_vectors
+from insight.cluster.pipeline import MIN_POINTS
 from insight.job_params import TopicsParams
 from insight.keywords.names import Name, name_groups
 from insight.keywords.term_vectors import store_embedder
@@ -25,7 +25,6 @@ from insight.profiles.space import fill_languages, fit_space
 from insight.progress import ProgressFn, scale, silent
 from insight.store import runs
 from insight.store import topics as topic_store
-from insight.store.db import data_version
 
 
 def name_topics(
@@ -75,8 +74,11 @@ def topics_store(
         raise ValueError(f"topics need at least {MIN_POINTS} reviews with text, found {len(reviews)}: ingest more")
     params = {} if min_cluster_size is None else {"min_cluster_size": int(min_cluster_size)}
     languages = fill_languages(reviews["text"].tolist(), reviews["language"].tolist())
-    found = segment_vectors(
+    found, carried = cluster_and_carry(
+        con,
+        "topics",
         fit_space(vectors, languages).neutral(vectors, languages),  # one language-neutral space (profiles.space)
+        topic_store.fetch_centroids,
         groups=languages.tolist(),  # neighbours standardised per pair of languages (cluster.groups)
         texts=reviews["text"].tolist(),
         languages=reviews["language"].tolist(),
@@ -87,9 +89,6 @@ def topics_store(
         progress=scale(progress, 0.3, 0.95),
         **params,
     )
-    previous = runs.current_run(con, "topics")
-    before = topic_store.fetch_centroids(con, previous["run_id"]) if previous else {}
-    carried = carry_ids(found, previous, before)
     stable, centroids = carried.labels, carried.centroids
     progress(0.96, "naming topics")
     names = name_topics(con, model, reviews, vectors, stable, device=device)
@@ -104,15 +103,7 @@ def topics_store(
                 "centroid": [centroids[t].astype(np.float32) for t in ids],
             }
         ),
-        "topic_members": pd.DataFrame(
-            {
-                "review_id": reviews["review_id"].astype(str),
-                "topic_id": stable,
-                "x": found.coords[:, 0].astype(float),
-                "y": found.coords[:, 1].astype(float),
-                "probability": found.probabilities.astype(float),
-            }
-        ),
+        "topic_members": members(found, stable, "review_id", reviews["review_id"], "topic_id"),
     }
     record = {
         "min_cluster_size": found.params["clusterer"]["params"]["min_cluster_size"],
@@ -126,13 +117,13 @@ def topics_store(
     with runs.new_run(con, kind="topics", job_id=job_id, model=model, params=record, seed=seed) as run_id:
         topic_store.insert_topics(con, run_id, frames)
     progress(1.0, "done")
-    return {
-        "message": f"{len(reviews):,} reviews in {found.n_segments} topics ({found.outliers_after:.0%} outliers, "
-        f"stability ARI {found.stability:.2f}); {carried.kept} kept their id from the previous run",
-        "run_id": run_id,
-        "model": model,
-        "device": found.backend,
-        "params": {k: record[k] for k in ("min_cluster_size", "outlier_budget", "n_resamples")},
-        "seed": seed,
-        "data_version": data_version(con),
-    }
+    return outcome(
+        con,
+        what=f"{len(reviews):,} reviews in {found.n_segments} topics",
+        found=found,
+        carried=carried,
+        run_id=run_id,
+        model=model,
+        params={k: record[k] for k in ("min_cluster_size", "outlier_budget", "n_resamples")},
+        seed=seed,
+    )

@@ -106,25 +106,15 @@ def scored_reviews(
 @st.cache_data(show_spinner=False, max_entries=32)
 def complaint_keywords(run_id: str, filters: Filters, item_id: str) -> pd.DataFrame:
     """What an item's negative reviews say that other negative reviews do not (c-TF-IDF)."""
-    from insight.keywords import extract_keywords
+    from insight.keywords import distinctive_keywords
     from insight.store.sentiment import fetch_scored_reviews
 
     negative = fetch_scored_reviews(cursor(), run_id, filters, sentiment="negative", limit=20_000)
     if negative.empty:
         return pd.DataFrame(columns=["keyword", "weight"])
-    groups = (
-        negative["review_id"]
-        .isin(
-            fetch_scored_reviews(cursor(), run_id, filters, sentiment="negative", item_id=item_id, limit=20_000)[
-                "review_id"
-            ]
-        )
-        .map({True: "item", False: "rest"})
-    )
-    keywords = extract_keywords(
-        negative["text"].tolist(), groups.tolist(), languages=negative["language"].tolist(), top_n=12, min_df=1
-    )
-    return keywords[keywords["group"] == "item"].drop(columns="group")
+    of_item = fetch_scored_reviews(cursor(), run_id, filters, sentiment="negative", item_id=item_id, limit=20_000)
+    chosen = negative["review_id"].isin(of_item["review_id"]).tolist()
+    return distinctive_keywords(negative["text"].tolist(), negative["language"].tolist(), chosen)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
