@@ -77,13 +77,22 @@ def test_a_rerun_keeps_every_segment_id(store):
     assert set(events["kind"]) == {"kept"} and len(events) == first["params"]["segments"]
 
 
-def test_a_failed_run_leaves_the_previous_segments_current(store):
+def test_a_failed_run_leaves_the_previous_segments_current(store, monkeypatch):
+    from insight.cluster import grouping
+    from insight.jobs.tasks import JobError
+
     before = runs.current_run(store, "segments")["run_id"]
-    params = {"half_life_days": -1}
-    job_id = new_job(store, "segments", params)
-    assert run_job(store, job_id, "segments", params) == "failed"
-    error = store.execute("select error from jobs where job_id = $j", {"j": job_id}).fetchall()[0][0]
-    assert "half_life_days" in error
+    with pytest.raises(JobError, match=r"\[half_life_days\]: -1 is below"):  # refused before it is queued
+        new_job(store, "segments", {"half_life_days": -1})
+
+    def clustering_breaks(*args, **kwargs):
+        raise MemoryError("out of memory while clustering")
+
+    monkeypatch.setattr(grouping, "segment_vectors", clustering_breaks)
+    job_id = new_job(store, "segments", {})
+    assert run_job(store, job_id, "segments", {}) == "failed"
+    message = store.execute("select message from jobs where job_id = $j", {"j": job_id}).fetchall()[0][0]
+    assert "out of memory while clustering" in message
     assert runs.current_run(store, "segments")["run_id"] == before
 
 
