@@ -64,7 +64,7 @@ def measure(
     data = texts(n, text_file)
     _use_model_dir(model, model_dir)
     if tokens:
-        from insight.encode import _hf
+        from insight.encode import hf as _hf
 
         _hf.TOKENS_PER_BATCH[device] = tokens
     if impl == "ours":

@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 import _data  # noqa: E402
 
-import insight.encode._hf as hf  # noqa: E402
+import insight.encode.hf as hf  # noqa: E402
 from insight.encode import get_encoder  # noqa: E402
 
 SETTINGS = ((8, 64), (1, 512), (8, 512), (1, 64), (8, 64))  # (PAD_TO, MAX_ROWS on CPU); the first repeats

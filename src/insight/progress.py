@@ -40,6 +40,8 @@ def seconds_left(elapsed_s: float, fraction: float) -> float | None:
 
 def describe_time_left(elapsed_s: float, fraction: float) -> str:
     """'about 3 min left' (rounded as a person would say it), or 'estimating time left' early on."""
+    if fraction >= 1:
+        return "finishing"
     left = seconds_left(elapsed_s, fraction)
     if left is None:
         return "estimating time left"

@@ -19,7 +19,7 @@ _lock = threading.Lock()
 def get_encoder(model: str | None = None, device: str = "auto"):
     """A loaded encoder, kept for the life of the process (loading takes seconds)."""
     from insight.device import resolve_device
-    from insight.encode._hf import HFEncoder
+    from insight.encode.hf import HFEncoder
 
     key = (spec(model).name, resolve_device(device))
     with _lock:

@@ -3,7 +3,7 @@
 When a head on frozen embeddings is not enough (it separates the rare 3-star "neutral" class poorly),
 the encoder itself is trained on the store's labels: ratings 1–2 negative, 3 neutral, 4–5 positive, or
 given labels (binary labels train the same three outputs, neutral weighted 0). The model is the one
-``insight.encode._hf.HFEncoder`` loads, with its pooling (mean over the attention mask, L2 norm) and
+``insight.encode.hf.HFEncoder`` loads, with its pooling (mean over the attention mask, L2 norm) and
 a linear head on that unit vector, so a fine-tuned model scores through the ordinary encoding path:
 ``HFEncoder.encode`` then ``SentimentHead.predict_proba``.
 
@@ -93,7 +93,7 @@ def finetune(
     import torch
 
     from insight.device import resolve_device
-    from insight.encode._hf import HFEncoder
+    from insight.encode.hf import HFEncoder
     from insight.encode.models import MODELS
 
     s = settings or FinetuneSettings()

@@ -18,10 +18,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from insight.encode.hf import PAD_TO
+from insight.encode.hf import TOKENS_PER_BATCH as ENCODER_BATCH
 from insight.progress import ProgressFn, silent
 
-PAD_TO = 8  # as in _hf.py: few distinct batch shapes
-TOKENS_PER_BATCH = 4_096  # the lower pass is plain inference: batch it as the encoder does on the CPU
+TOKENS_PER_BATCH = ENCODER_BATCH["cpu"]  # the lower pass is plain inference: batch it as the encoder does on a CPU
 
 
 def _mask(model, hidden, attention_mask):

@@ -134,8 +134,8 @@ def load_finetuned(version: str, *, device: str = "auto", cache_dir: str | Path 
     from safetensors.torch import load_file
 
     from insight.device import resolve_device
-    from insight.encode._hf import HFEncoder
     from insight.encode.e5_convert import MARKER
+    from insight.encode.hf import HFEncoder
     from insight.encode.models import MODELS
 
     folder = model_root(cache_dir) / version

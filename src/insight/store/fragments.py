@@ -9,7 +9,9 @@ Pieces of SQL that several store modules need live here, so that they cannot dri
   ``ITEM_FILTER``), which
   bind ``$start``, ``$end`` (inclusive dates), ``$categories`` and ``$languages`` (lists; empty
   means all); the category and language of an event or review are its item's;
-* **current runs**: the run whose results pages show, per kind.
+* **current runs**: the run whose results pages show, per kind;
+* **people**: everyone an audience can hold, their purchase and review facts, and a list of user ids
+  joined like a table (``PEOPLE``, ``USER_FACTS``, :func:`registered_users`).
 
 Only code builds these strings (a table alias, a job kind); values always travel
 as bound parameters.
@@ -18,6 +20,11 @@ as bound parameters.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+import duckdb
+import pandas as pd
 
 _KIND = re.compile(r"[a-z_]+")
 
@@ -59,3 +66,41 @@ EVENTS = f"""select e.* from events e left join items i using (item_id)
 REVIEWS = f"""select r.* from reviews r left join items i using (item_id)
               where ({_IN_RANGE.format(ts="r.ts")} or (r.ts is null and $start is null and $end is null))
                 and {_ITEM_MATCH.format(lang="r.language")}"""
+
+
+# Everyone an audience can hold: users listed in the users table, and anyone with events or reviews
+# (a file of events alone creates no users rows, yet its buyers are reachable).
+PEOPLE = """
+    select user_id from users
+    union select user_id from events where user_id is not null
+    union select user_id from reviews where user_id is not null
+"""
+
+# One row per person with their purchase behaviour and review sentiment. "As of" is the latest event in
+# the store, not the wall clock, so a shop's history reads the same whenever it is opened.
+USER_FACTS = f"""
+    with people as ({PEOPLE}),
+         purchases as (
+             select user_id, count(*) as orders, sum(coalesce(value, 0)) as spend, max(ts) as last_purchase
+               from events where event_type = 'purchase' and user_id is not null group by user_id),
+         scores as (select s.review_id, s.score from sentiment_scores s
+                     where s.run_id = {current_run("sentiment")}),
+         feeling as (
+             select r.user_id, count(*) as reviews, avg(coalesce(s.score, (r.rating - 3) / 2.0)) as sentiment
+               from reviews r left join scores s using (review_id)
+              where r.user_id is not null and (s.score is not null or r.rating is not null)
+              group by r.user_id)
+    select u.user_id, coalesce(p.orders, 0) as orders, coalesce(p.spend, 0) as spend, p.last_purchase,
+           coalesce(f.reviews, 0) as reviews, f.sentiment
+      from people u left join purchases p using (user_id) left join feeling f using (user_id)
+"""
+
+
+@contextmanager
+def registered_users(con: duckdb.DuckDBPyConnection, user_ids: Sequence[str]) -> Iterator[str]:
+    """The user ids as a temporary view ``picked_users(user_id)``, unregistered afterwards."""
+    con.register("picked_users", pd.DataFrame({"user_id": pd.Series(list(user_ids), dtype="string")}))
+    try:
+        yield "picked_users"
+    finally:
+        con.unregister("picked_users")

@@ -1,7 +1,7 @@
 """Reads behind the minimum-audience rules: which ids are users, contribution caps, near-duplicate audiences.
 
 The rules themselves live in :mod:`insight.targeting.privacy`; this module only answers the
-questions they ask of the store. "Users" are the people an audience can hold (``_PEOPLE`` in
+questions they ask of the store. "Users" are the people an audience can hold (``PEOPLE`` in
 :mod:`insight.store.targeting`): the users table, and anyone with events or reviews.
 """
 
@@ -12,14 +12,14 @@ from collections.abc import Sequence
 import duckdb
 import pandas as pd
 
-from insight.store.targeting import _PEOPLE, _USER_FACTS, _registered
+from insight.store.fragments import PEOPLE, USER_FACTS, registered_users
 
 
 def fetch_known_users(con: duckdb.DuckDBPyConnection, user_ids: Sequence[str]) -> list[str]:
     """The given ids that are users of this store, sorted and distinct (unknown ids are left out)."""
-    with _registered(con, sorted(set(map(str, user_ids)))) as picked:
+    with registered_users(con, sorted(set(map(str, user_ids)))) as picked:
         rows = con.execute(
-            f"select distinct p.user_id from {picked} p semi join ({_PEOPLE}) u using (user_id) order by 1"
+            f"select distinct p.user_id from {picked} p semi join ({PEOPLE}) u using (user_id) order by 1"
         ).fetchall()
     return [row[0] for row in rows]
 
@@ -70,7 +70,7 @@ def fetch_segment_facts(con: duckdb.DuckDBPyConnection, run_id: str, spend_cap: 
     prolific reviewer weighs more than another member.
     """
     return con.execute(
-        f"""with facts as ({_USER_FACTS})
+        f"""with facts as ({USER_FACTS})
             select m.segment_id, count(*) as users, count(*) filter (where f.orders > 0) as buyers,
                    sum(least(greatest(f.spend, 0), coalesce($cap, 0))) as spend,
                    count(f.sentiment) as reviewers, sum(f.reviews) as reviews, avg(f.sentiment) as sentiment

@@ -1,7 +1,8 @@
 """Reads and writes behind the audience builder: behaviour per user, memberships, overlaps, saved audiences.
 
 Every audience arrives here as a list of user ids; it is registered as a one-column frame with an
-explicit string dtype (``_registered``) so DuckDB joins it like a table, whatever its size.
+explicit string dtype (:func:`~insight.store.fragments.registered_users`) so DuckDB joins it like a
+table, whatever its size.
 Review sentiment is the mean score of a user's reviews in the current sentiment run; a review that
 run did not score (no run yet, or written since) counts by its rating instead: (rating − 3) / 2.
 """
@@ -10,57 +11,19 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
 import duckdb
 import numpy as np
 import pandas as pd
 
 from insight.store.db import pop_vectors, transaction
-from insight.store.fragments import current_run
-
-# Everyone an audience can hold: users listed in the users table, and anyone with events or reviews
-# (a file of events alone creates no users rows, yet its buyers are reachable).
-_PEOPLE = """
-    select user_id from users
-    union select user_id from events where user_id is not null
-    union select user_id from reviews where user_id is not null
-"""
-
-# One row per person with their purchase behaviour and review sentiment. "As of" is the latest event in
-# the store, not the wall clock, so a shop's history reads the same whenever it is opened.
-_USER_FACTS = f"""
-    with people as ({_PEOPLE}),
-         purchases as (
-             select user_id, count(*) as orders, sum(coalesce(value, 0)) as spend, max(ts) as last_purchase
-               from events where event_type = 'purchase' and user_id is not null group by user_id),
-         scores as (select s.review_id, s.score from sentiment_scores s
-                     where s.run_id = {current_run("sentiment")}),
-         feeling as (
-             select r.user_id, count(*) as reviews, avg(coalesce(s.score, (r.rating - 3) / 2.0)) as sentiment
-               from reviews r left join scores s using (review_id)
-              where r.user_id is not null and (s.score is not null or r.rating is not null)
-              group by r.user_id)
-    select u.user_id, coalesce(p.orders, 0) as orders, coalesce(p.spend, 0) as spend, p.last_purchase,
-           coalesce(f.reviews, 0) as reviews, f.sentiment
-      from people u left join purchases p using (user_id) left join feeling f using (user_id)
-"""
-
-
-@contextmanager
-def _registered(con: duckdb.DuckDBPyConnection, user_ids: Sequence[str]) -> Iterator[str]:
-    """The user ids as a temporary view ``picked_users(user_id)``, unregistered afterwards."""
-    con.register("picked_users", pd.DataFrame({"user_id": pd.Series(list(user_ids), dtype="string")}))
-    try:
-        yield "picked_users"
-    finally:
-        con.unregister("picked_users")
+from insight.store.fragments import PEOPLE, USER_FACTS, registered_users
 
 
 def fetch_base_size(con: duckdb.DuckDBPyConnection) -> int:
     """How many people the store knows (users, and anyone with events or reviews): the denominator of a share."""
-    return int(con.execute(f"select count(*) from ({_PEOPLE})").fetchall()[0][0])
+    return int(con.execute(f"select count(*) from ({PEOPLE})").fetchall()[0][0])
 
 
 def fetch_purchase_categories(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -90,7 +53,7 @@ def fetch_behaviour_matches(
     ``sentiment_min``/``max``: mean review sentiment in [-1, 1] (users without reviews fail it).
     """
     rows = con.execute(
-        f"""with facts as ({_USER_FACTS}),
+        f"""with facts as ({USER_FACTS}),
                  as_of as (select max(ts) as ts from events),
                  bought as (select distinct e.user_id from events e join items i using (item_id)
                              where e.event_type = 'purchase' and list_contains($categories::varchar[], i.category))
@@ -153,7 +116,7 @@ def fetch_interest_vectors(con: duckdb.DuckDBPyConnection, run_id: str) -> tuple
 
 def fetch_overlaps(con: duckdb.DuckDBPyConnection, user_ids: Sequence[str]) -> pd.DataFrame:
     """Each saved audience, newest first: audience_id, name, users (its size), overlap (shared users)."""
-    with _registered(con, user_ids) as picked:
+    with registered_users(con, user_ids) as picked:
         return con.execute(
             f"""select a.audience_id, a.name, count(m.user_id) as users,
                        count(p.user_id) as overlap
@@ -165,9 +128,9 @@ def fetch_overlaps(con: duckdb.DuckDBPyConnection, user_ids: Sequence[str]) -> p
 
 def fetch_member_facts(con: duckdb.DuckDBPyConnection, user_ids: Sequence[str], run_id: str | None) -> pd.DataFrame:
     """Behaviour of the given users: user_id, orders, spend, reviews, sentiment, segment_id, keywords."""
-    with _registered(con, user_ids) as picked:
+    with registered_users(con, user_ids) as picked:
         return con.execute(
-            f"""with facts as ({_USER_FACTS})
+            f"""with facts as ({USER_FACTS})
                 select f.*, m.segment_id, p.keywords
                   from facts f semi join {picked} using (user_id)
                   left join segment_members m on m.user_id = f.user_id and m.run_id = $run
@@ -184,7 +147,7 @@ def fetch_member_categories(
 
     With ``spend_cap``, each user's spend in a category counts up to that much (see the privacy rules).
     """
-    with _registered(con, user_ids) as picked:
+    with registered_users(con, user_ids) as picked:
         return con.execute(
             f"""with per_user as (
                     select i.category, e.user_id, sum(coalesce(e.value, 0)) as spend
@@ -206,7 +169,7 @@ def fetch_segment_names(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[int
 
 def fetch_segment_labels(con: duckdb.DuckDBPyConnection, user_ids: Sequence[str], run_id: str) -> pd.DataFrame:
     """The given users with their segment label in a run: user_id, segment ('outliers' or unprofiled: null)."""
-    with _registered(con, user_ids) as picked:
+    with registered_users(con, user_ids) as picked:
         return con.execute(
             f"""select p.user_id,
                        case when m.segment_id < 0 then 'outliers'
@@ -262,7 +225,7 @@ def replace_members(
 
 
 def _insert_members(con: duckdb.DuckDBPyConnection, audience_id: str, user_ids: Sequence[str]) -> None:
-    with _registered(con, sorted(set(user_ids))) as picked:
+    with registered_users(con, sorted(set(user_ids))) as picked:
         con.execute(f"insert into audience_members select $id, user_id from {picked}", {"id": audience_id}).fetchall()
 
 

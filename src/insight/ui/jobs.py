@@ -152,7 +152,7 @@ def job_history(limit: int = 50) -> None:
         st.info("No job has run yet. Start one above.")
         return
     table = frame.assign(status=frame["status"].map(lambda s: f"{STATUS_ICON.get(s, '')} {s}"))
-    tables.show(table[["job_id", "kind", "status", "device", "created_at", "seconds", "message"]])
+    tables.show(table[["job_id", "kind", "status", "message", "device", "created_at", "seconds"]])
     chosen = st.selectbox("Details of", frame["job_id"], key="job_details")
     row = frame.set_index("job_id").loc[chosen]
     left, right = st.columns(2)

@@ -17,7 +17,7 @@ from insight.config import setting
 COLUMNS: dict[str, tuple[str, str | None]] = {
     "text": ("Review", "text"),
     "review": ("Review", "text"),
-    "message": ("Message", "text"),
+    "message": ("Message", "plain"),
     "reason": ("Why", "text"),
     "keywords": ("Keywords", "plain"),
     "negative_share": ("Negative", "percent"),
