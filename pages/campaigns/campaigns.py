@@ -5,8 +5,8 @@ from dataclasses import replace
 import streamlit as st
 
 from insight.targeting import PrivacyUnavailable, privacy_rules
-from insight.ui import campaign_data as cd
-from insight.ui import data, segment_charts, segment_data, tables, widgets
+from insight.ui import campaigns as cd
+from insight.ui import charts, resources, segments, tables, widgets
 from insight.ui.resources import data_version
 from insight.ui.text import code, md
 
@@ -21,7 +21,7 @@ try:
 except (ValueError, PrivacyUnavailable) as exc:
     st.error(f"Check the privacy settings: {md(exc)}")
     st.stop()
-run = data.current_run("segments")
+run = resources.current_run("segments")
 run_id = run["run_id"] if run else None
 if run is None:
     st.info("Segments, interests and lookalikes need interest profiles: start **Segments** on the Jobs page.")
@@ -30,8 +30,8 @@ else:
     widgets.run_caption(run, version)
     cd.warm_encoder(run["model"])
 st.caption("An audience is defined on all the data: the sidebar filters do not narrow it.")
-labels = dict(segment_data.segments(run_id)[["segment_id", "label"]].values) if run else {}
-names = {i: segment_charts.segment_name(i, labels) for i in labels}
+labels = dict(segments.cards(run_id)[["segment_id", "label"]].values) if run else {}
+names = {i: charts.segment_name(i, labels) for i in labels}
 saved, saved_state = cd.saved(rules), cd.saved_key()
 saved_names = dict(zip(saved["audience_id"], saved["name"], strict=True))
 

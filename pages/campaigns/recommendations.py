@@ -6,7 +6,7 @@ import streamlit as st
 from insight.job_params import RecommendEvalParams
 from insight.recommendations import POLICIES
 from insight.recommendations.job import tradeoff_sentence
-from insight.ui import auth, jobs, recommend_data, widgets
+from insight.ui import auth, jobs, recommendations, widgets
 from insight.ui.resources import data_version
 from insight.ui.text import code, md
 
@@ -18,11 +18,11 @@ st.markdown(
     "are); every item says why it is there."
 )
 version = data_version()
-if not recommend_data.has_items():
+if not recommendations.has_items():
     widgets.empty_store()
     st.stop()
 try:
-    rec = recommend_data.fitted(version)
+    rec = recommendations.fitted(version)
 except ValueError as exc:
     st.info(f"Recommendations need item embeddings under one model: {md(exc)}.")
     st.page_link("pages/data/jobs.py", label="Go to Jobs", icon=":material/play_circle:")
@@ -41,8 +41,8 @@ typed = who.text_input(
     placeholder="the shop's customer id, or u_…",
     help="The shop's own customer id (turned into its pseudonym, never stored), or a pseudonym from Segments.",
 )
-user_id = recommend_data.stored_user(typed) if typed.strip() else ""
-pick.button("Random active user", key="rec_random", on_click=recommend_data.pick_random_user, args=(rec,))
+user_id = recommendations.stored_user(typed) if typed.strip() else ""
+pick.button("Random active user", key="rec_random", on_click=recommendations.pick_random_user, args=(rec,))
 size, knob, chooser = st.columns(3)
 k = size.slider("Items", 3, 30, 10, key="rec_k")
 exploration = knob.slider(
@@ -63,16 +63,16 @@ policy = chooser.selectbox(
 
 if user_id and auth.individual_view("recommendations", user_id, "One shopper's recommendations"):
     st.query_params["user"] = user_id
-    if not recommend_data.has_history(rec, user_id):
-        known, who = recommend_data.user_known(user_id), code(user_id)
+    if not recommendations.has_history(rec, user_id):
+        known, who = recommendations.user_known(user_id), code(user_id)
         st.warning(
             (f"{who} has no history to learn from yet" if known else f"No shopper {who} in the store")
             + ": showing best-sellers. Type the shop's customer id or a pseudonym, or press **Random active user**."
         )
-    picks = recommend_data.recommendations(rec, user_id, k=k, exploration=exploration, policy=policy)
-    st.markdown(f"**{len(picks)} items for {code(user_id)}**: " + recommend_data.list_summary(picks))
+    picks = recommendations.recommendations(rec, user_id, k=k, exploration=exploration, policy=policy)
+    st.markdown(f"**{len(picks)} items for {code(user_id)}**: " + recommendations.list_summary(picks))
     st.dataframe(
-        recommend_data.styled(picks), hide_index=True, width="stretch", column_config=recommend_data.LIST_COLUMNS
+        recommendations.styled(picks), hide_index=True, width="stretch", column_config=recommendations.LIST_COLUMNS
     )
     st.page_link(
         "pages/users/profile.py",
@@ -88,10 +88,10 @@ text = st.text_input(
     "…or recommend for a new visitor who writes…", key="rec_text", placeholder="e.g. a light tent for summer hikes"
 )
 if text.strip():
-    served = recommend_data.recommendations(rec, None, k=k, exploration=exploration, policy=policy, text=text)
-    st.markdown(f"**{len(served)} items for a visitor with no history**: " + recommend_data.list_summary(served))
+    served = recommendations.recommendations(rec, None, k=k, exploration=exploration, policy=policy, text=text)
+    st.markdown(f"**{len(served)} items for a visitor with no history**: " + recommendations.list_summary(served))
     st.dataframe(
-        recommend_data.styled(served), hide_index=True, width="stretch", column_config=recommend_data.LIST_COLUMNS
+        recommendations.styled(served), hide_index=True, width="stretch", column_config=recommendations.LIST_COLUMNS
     )
 
 st.subheader("Offline evaluation")
@@ -100,7 +100,7 @@ st.caption(
     "bought after it (items bought before are neither shown nor counted), at several exploration levels, "
     "next to best-sellers (popularity) and matrix factorisation (ALS)."
 )
-split_default = recommend_data.default_split(version)
+split_default = recommendations.default_split(version)
 if split_default is None:
     st.info("The store has no purchases to evaluate on: ingest purchase events on the **Ingest** page.")
     st.stop()
@@ -135,7 +135,7 @@ widgets.kpi_row(
 axis = st.radio("Trade precision against", ["coverage", "novelty"], horizontal=True, key="rec_axis")
 st.markdown(tradeoff_sentence(results, k=evaluation["k"], axis=axis))
 widgets.chart_with_table(
-    recommend_data.tradeoff_chart(results, axis=axis, k=evaluation["k"]), results.round(4), "recommend_eval"
+    recommendations.tradeoff_chart(results, axis=axis, k=evaluation["k"]), results.round(4), "recommend_eval"
 )
 st.caption(
     f"Precision@k: share of a list the shopper went on to buy; recall: share of their new purchases the list "

@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from insight.job_params import CampaignSimParams
-from insight.ui import data, jobs, tables, widgets
+from insight.ui import jobs, resources, tables, widgets
 from insight.ui.text import plot, plot_column
 
 LEVELS = [0.0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.6, 0.8]
@@ -21,7 +21,7 @@ st.markdown(
     "the outcome of every segment in every month, each policy's **true** conversions are known, so the off-policy "
     "estimates (IPS, SNIPS, doubly robust) made from one logged campaign can be checked against the truth."
 )
-segments_run = data.current_run("segments")
+segments_run = resources.current_run("segments")
 if segments_run is None:
     st.info("No segments yet. Start **Segments** on the Jobs page, then simulate campaigns here.")
     st.page_link("pages/data/jobs.py", label="Go to Jobs", icon=":material/play_circle:")

@@ -8,7 +8,7 @@ from insight.ingestion.adapters import ADAPTERS
 from insight.ingestion.readers import ENCODINGS
 from insight.ingestion.report import IngestReport
 from insight.ingestion.uploads import saved_uploads
-from insight.ui import data, tables, widgets
+from insight.ui import ingest, tables, widgets
 from insight.ui.resources import cursor
 from insight.ui.text import md
 
@@ -63,10 +63,10 @@ if st.button("Ingest", type="primary", disabled=not uploads):
     bar.empty()
 
 if "last_report" in st.session_state:
-    widgets.ingest_report(IngestReport.from_dict(st.session_state["last_report"]))
+    ingest.ingest_report(IngestReport.from_dict(st.session_state["last_report"]))
 
 st.subheader("Batches")
-batches = data.recent_batches(limit=50)
+batches = ingest.recent_batches(limit=50)
 if batches.empty:
     st.info("No batch yet. Upload a file above, or run `insight ingest PATH` while the app is stopped.")
     st.stop()
@@ -80,9 +80,9 @@ report = IngestReport.from_dict(
     batches.set_index("batch_id").loc[chosen, "report"]
     or {"batch_id": chosen, "source": "?", "format": "?", "status": "unknown"}
 )
-widgets.ingest_report(report)
+ingest.ingest_report(report)
 if report.quarantined:
     reason = st.selectbox("Quarantined rows — reason", ["all", *report.quarantined])
-    rows = data.quarantined_rows(chosen, None if reason == "all" else reason)
+    rows = ingest.quarantined_rows(chosen, None if reason == "all" else reason)
     tables.show(rows)
     widgets.download_csv(rows, f"quarantine_{chosen}.csv", "Download these rows (CSV)")

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from insight.ui import auth, charts, data, tables, widgets
+from insight.ui import auth, keywords, tables, widgets
 from insight.ui.filters import current as current_filters
 
 PLURALS = {"category": "categories", "sentiment": "sentiments", "language": "languages", "item": "items"}
@@ -23,11 +23,11 @@ group = None
 if kind != "all":
     group = widgets.searchable_picker(
         "Group",
-        lambda search: data.keyword_groups(run_id, kind, search),
+        lambda search: keywords.keyword_groups(run_id, kind, search),
         key=f"kw_group_{kind}",
         noun=PLURALS[kind],
     )
-top = data.keywords_of(run_id, kind, group)
+top = keywords.keywords_of(run_id, kind, group)
 st.caption(
     (
         "Words this shop's reviews use far more than everyday language does (each language's word frequencies), "
@@ -40,22 +40,22 @@ st.caption(
 if top.empty:
     st.caption("No keywords for this grouping.")
 else:
-    for (keyword,) in widgets.clicked_points(charts.keyword_bars(top.head(20)), f"kw_bars_{kind}"):
+    for (keyword,) in widgets.clicked_points(keywords.keyword_bars(top.head(20)), f"kw_bars_{kind}"):
         picked = (keyword, None, None)
 
 st.subheader("Rising and fading")
-bursts = data.keyword_bursts(run_id)
+bursts = keywords.keyword_bursts(run_id)
 if bursts.empty:
     st.caption("No keyword's latest share stands out from its history (|z| ≥ 3).")
 else:
     tables.show(bursts)
 
 st.subheader("Keywords over time")
-trends = data.keyword_trends(run_id, filters)
+trends = keywords.keyword_trends(run_id, filters)
 if trends.empty:
     st.caption("These reviews carry no dates, so there are no trends.")
 else:
-    for keyword, period in widgets.clicked_points(charts.keyword_heatmap(trends), "kw_heatmap"):
+    for keyword, period in widgets.clicked_points(keywords.keyword_heatmap(trends), "kw_heatmap"):
         start = pd.Timestamp(period)
         step = pd.offsets.MonthBegin(1) if run["params"].get("freq", "M") == "M" else pd.Timedelta(days=7)
         picked = (keyword, start, start + step)
@@ -63,7 +63,7 @@ else:
     chosen = st.multiselect("Trend of", followed, default=followed[:3], key="kw_trend_of")
     if chosen:
         lines = trends[trends["keyword"].isin(chosen)]
-        widgets.chart_with_table(charts.keyword_lines(lines), lines, "keyword_trends")
+        widgets.chart_with_table(keywords.keyword_lines(lines), lines, "keyword_trends")
 
 st.subheader("Reviews using a keyword")
 typed = st.text_input(
@@ -74,7 +74,7 @@ typed = st.text_input(
 )
 if typed and auth.individual_view("review list", f"keyword: {typed}", "Reading the reviews that use a keyword"):
     since, until = (picked[1], picked[2]) if picked and picked[0] == typed else (None, None)
-    reviews, total = data.reviews_with_keyword(typed, filters, since, until)
+    reviews, total = keywords.reviews_with_keyword(typed, filters, since, until)
     shown = f", the {len(reviews):,} newest shown" if total > len(reviews) else ""
     st.caption(f"{total:,} reviews" + (f" from {since:%Y-%m-%d}" if since is not None else "") + shown)
     tables.show(reviews)

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from insight.ingestion.report import IngestReport
-from insight.ui import charts, data, widgets
+from insight.ui import ingest, overview, widgets
 from insight.ui.filters import current as current_filters
 from insight.ui.resources import data_version
 from insight.ui.text import md
@@ -11,7 +11,7 @@ from insight.ui.text import md
 st.header("Overview")
 filters = current_filters()
 version = data_version()
-kpis = data.kpis(filters, version)
+kpis = overview.kpis(filters, version)
 
 if kpis["users"] == 0 and kpis["events"] == 0 and kpis["reviews"] == 0:
     widgets.empty_store()
@@ -22,7 +22,7 @@ deltas = {}
 if previous is not None:  # a full date range: each figure against the equally long period before it
     deltas = widgets.changes(
         kpis,
-        data.kpis(previous, version),
+        overview.kpis(previous, version),
         {
             "Users (active)": "active_users",
             "Events": "events",
@@ -64,30 +64,30 @@ else:
 grain = st.segmented_control("Period", ["day", "week", "month"], default="week", key="overview_grain") or "week"
 
 st.subheader("Events over time")
-events = data.event_activity(filters, grain, version)
+events = overview.event_counts(filters, grain, version)
 if events.empty:
     st.caption("No events in the filtered range.")
 else:
-    figure = charts.mark_partial(charts.event_activity(events, grain), events["period"], grain, kpis["last"])
+    figure = overview.mark_partial(overview.event_activity(events, grain), events["period"], grain, kpis["last"])
     widgets.chart_with_table(figure, events, "events_over_time")
 
 st.subheader("Reviews over time")
-reviews = data.review_activity(filters, grain, version)
+reviews = overview.review_counts(filters, grain, version)
 if reviews.empty:
     st.caption("No dated reviews in the filtered range.")
 else:
-    figure = charts.mark_partial(charts.review_activity(reviews, grain), reviews["period"], grain, kpis["last"])
+    figure = overview.mark_partial(overview.review_activity(reviews, grain), reviews["period"], grain, kpis["last"])
     widgets.chart_with_table(figure, reviews, "reviews_over_time")
 
-categories = data.top_categories(filters, version)
+categories = overview.category_counts(filters, version)
 if not categories.empty:
     st.subheader("Top categories")
-    widgets.chart_with_table(charts.top_categories(categories), categories, "top_categories")
+    widgets.chart_with_table(overview.top_categories(categories), categories, "top_categories")
 
 st.subheader("Latest ingests")
-for row in data.recent_batches(limit=3).itertuples():
+for row in ingest.recent_batches(limit=3).itertuples():
     with st.expander(f"{row.started_at:%Y-%m-%d %H:%M} · {md(row.source)} · {row.status}"):
-        widgets.ingest_report(
+        ingest.ingest_report(
             IngestReport.from_dict(row.report)
             if row.report
             else IngestReport(batch_id=row.batch_id, source=row.source, format=row.format, status=row.status)

@@ -5,7 +5,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from insight.ui import auth, charts, data, tables, widgets
+from insight.ui import auth, sentiment, tables, widgets
 from insight.ui.filters import current as current_filters
 from insight.ui.text import md
 
@@ -19,7 +19,7 @@ run = widgets.require_run(
 )
 run_id = run["run_id"]
 
-by_label = data.sentiment_summary(run_id, filters, "language")
+by_label = sentiment.sentiment_summary(run_id, filters, "language")
 total = int(by_label["reviews"].sum())
 if total == 0:
     st.info("No scored review matches the filters.")
@@ -36,13 +36,13 @@ widgets.kpi_row(
 drill: dict = {}
 review_filters = filters  # a click on a month narrows the review list below, not the whole page
 st.subheader("Over time")
-trend = data.sentiment_summary(run_id, filters, "month")
+trend = sentiment.sentiment_summary(run_id, filters, "month")
 if trend.empty:
     st.caption("These reviews carry no dates.")
 else:
-    for sentiment, month in widgets.clicked_points(charts.sentiment_bars(trend, "month"), "sentiment_trend"):
+    for label, month in widgets.clicked_points(sentiment.sentiment_bars(trend, "month"), "sentiment_trend"):
         first = pd.Timestamp(month).date()
-        drill = {"sentiment": sentiment}
+        drill = {"sentiment": label}
         review_filters = replace(filters, start=first, end=(pd.Timestamp(month) + pd.offsets.MonthEnd(0)).date())
 
 st.subheader("By dimension")
@@ -50,19 +50,19 @@ by = (
     st.segmented_control("Break down by", ["category", "language", "rating"], default="category", key="sentiment_by")
     or "category"
 )
-breakdown = data.sentiment_summary(run_id, filters, by, top=TOP_CATEGORIES if by == "category" else None)
+breakdown = sentiment.sentiment_summary(run_id, filters, by, top=TOP_CATEGORIES if by == "category" else None)
 others = set(breakdown.loc[breakdown["is_other"], by])
 if others:
     st.caption(f"The {TOP_CATEGORIES} categories with the most reviews; the rest are summed as one bar.")
-for sentiment, value in widgets.clicked_points(
-    charts.sentiment_bars(breakdown, by, horizontal=True), f"sentiment_by_{by}"
+for label, value in widgets.clicked_points(
+    sentiment.sentiment_bars(breakdown, by, horizontal=True), f"sentiment_by_{by}"
 ):
-    drill = {"sentiment": sentiment, **({"category": value} if by == "category" and value not in others else {})}
+    drill = {"sentiment": label, **({"category": value} if by == "category" and value not in others else {})}
 with st.expander("Table"):
     tables.show(breakdown.drop(columns="is_other"))
 
 st.subheader("Most negative products")
-worst = data.most_negative_items(run_id, filters)
+worst = sentiment.most_negative_items(run_id, filters)
 if worst.empty:
     st.caption("No product has enough reviews to rank.")
 else:
@@ -73,7 +73,7 @@ else:
         key="worst_item",
         format_func=lambda i: worst.set_index("item_id").loc[i, "item"],
     )
-    keywords = data.complaint_keywords(run_id, filters, item)
+    keywords = sentiment.complaint_keywords(run_id, filters, item)
     st.write("Top complaint keywords: " + (", ".join(f"**{md(k)}**" for k in keywords["keyword"]) or "—"))
     if st.toggle("Show this product's negative reviews", key="show_item_reviews"):
         drill = {"sentiment": "negative", "item_id": item}
@@ -95,6 +95,6 @@ if scope:
 looked_at = "sentiment: " + (", ".join(scope + ([f"containing {keyword}"] if keyword else [])) or "all reviews")
 if not auth.individual_view("review list", looked_at, "Reading the reviews"):
     st.stop()
-reviews = data.scored_reviews(run_id, review_filters, keyword=keyword or None, **drill)
+reviews = sentiment.scored_reviews(run_id, review_filters, keyword=keyword or None, **drill)
 tables.show(reviews)
 widgets.download_csv(reviews, "reviews.csv", "Download these reviews (CSV)")

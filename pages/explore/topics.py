@@ -3,12 +3,12 @@
 import pandas as pd
 import streamlit as st
 
-from insight.ui import auth, segment_charts, tables, topic_data, widgets
+from insight.ui import auth, charts, tables, topics, widgets
 
 st.header("Topics")
 run = widgets.require_run("topics", "No topics yet. Start **Topics** on the Jobs page (it embeds reviews first).")
 params, run_id = run["params"], run["run_id"]
-cards = topic_data.topics(run_id)
+cards = topics.cards(run_id)
 labels = dict(zip(cards["topic_id"], cards["label"], strict=True))
 
 widgets.kpi_row(
@@ -28,7 +28,7 @@ st.caption(
 )
 
 table = cards.assign(
-    topic=[segment_charts.segment_name(t, labels) for t in cards["topic_id"]],
+    topic=[charts.segment_name(t, labels) for t in cards["topic_id"]],
     share=cards["size"] / max(int(params["reviews"]), 1),
 )
 shown = [c for c in ("topic", "size", "share", "rating", "negative", "keywords") if table[c].notna().any()]
@@ -43,19 +43,19 @@ tables.show(
 
 st.subheader("Map of reviews")
 st.caption("Each dot is a review, placed near reviews that read alike; hover to read it.")
-points = topic_data.members(run_id)
+points = topics.members(run_id)
 st.plotly_chart(
-    segment_charts.group_map(points, labels, group="topic_id", key="review_id", hover="text"),
+    charts.group_map(points, labels, group="topic_id", key="review_id", hover="text"),
     width="stretch",
     key="topic_map",
 )
 
 st.subheader("Topics over time")
-if topic_data.shares(run_id, "month")["period"].nunique() > 1:
+if topics.shares(run_id, "month")["period"].nunique() > 1:
     grain = st.segmented_control("Period", ["month", "quarter", "year"], default="month", key="topic_grain")
-    shares = topic_data.shares(run_id, grain or "month")
+    shares = topics.shares(run_id, grain or "month")
     st.plotly_chart(
-        segment_charts.segment_shares(shares, labels, group="topic_id", count="reviews", of="the period's reviews"),
+        charts.segment_shares(shares, labels, group="topic_id", count="reviews", of="the period's reviews"),
         width="stretch",
     )
 else:
@@ -65,11 +65,11 @@ st.subheader("Read a topic")
 chosen = st.selectbox(
     "Topic",
     cards["topic_id"].tolist(),
-    format_func=lambda t: segment_charts.segment_name(int(t), labels),
+    format_func=lambda t: charts.segment_name(int(t), labels),
     key="topic_pick",
 )
 if chosen is not None and auth.individual_view("review list", f"topic {chosen}", "Reading a topic's reviews"):
-    reviews = topic_data.typical_reviews(run_id, int(chosen))
+    reviews = topics.typical_reviews(run_id, int(chosen))
     st.caption(f"The {len(reviews)} most typical reviews of this topic (highest membership first).")
     reviews = reviews.assign(date=pd.to_datetime(reviews["ts"]).dt.date)
     tables.show(

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from insight.cluster.evolution import moved_share, share_change
-from insight.ui import segment_charts, segment_data, tables, widgets
+from insight.ui import charts, segments, tables, widgets
 
 st.header("Interest evolution")
 run = widgets.require_run(
@@ -11,7 +11,7 @@ run = widgets.require_run(
     "No segments yet. Start **Segments** on the Jobs page.",
 )
 run_id = run["run_id"]
-cards = segment_data.segments(run_id)
+cards = segments.cards(run_id)
 labels = dict(zip(cards["segment_id"], cards["label"], strict=True))
 st.caption(
     "Each user's profile for a period is placed in the nearest of today's segments, so the same segment can be "
@@ -19,14 +19,14 @@ st.caption(
 )
 
 grain = st.segmented_control("Period", ["month", "quarter", "year"], default="quarter", key="evo_grain") or "quarter"
-shares = segment_data.shares(run_id, grain)
-available = segment_data.periods(run_id, grain)
+shares = segments.shares(run_id, grain)
+available = segments.periods(run_id, grain)
 if len(available) < 2:
     st.info(f"The data spans a single {grain}: pick a shorter period to see change.")
     st.stop()
 
 st.subheader("Segment shares over time")
-widgets.chart_with_table(segment_charts.segment_shares(shares, labels), shares, "segment_shares")
+widgets.chart_with_table(charts.segment_shares(shares, labels), shares, "segment_shares")
 
 st.subheader("Who moved where")
 fmt = {"month": "%Y-%m", "quarter": "%Y-%m", "year": "%Y"}[grain]
@@ -37,7 +37,7 @@ source, target = st.select_slider(
     format_func=lambda p: p.strftime(fmt),
     key=f"evo_span_{grain}",
 )
-flows = segment_data.transitions(run_id, grain, source, target)
+flows = segments.transitions(run_id, grain, source, target)
 if flows.empty:
     st.caption("No user was active in both periods.")
 else:
@@ -45,7 +45,7 @@ else:
         f"{flows['users'].sum():,} users active in both periods; {moved_share(flows):.0%} of them changed segment."
     )
     widgets.chart_with_table(
-        segment_charts.movements(flows, labels, source.strftime(fmt), target.strftime(fmt)), flows, "movements"
+        segments.movements(flows, labels, source.strftime(fmt), target.strftime(fmt)), flows, "movements"
     )
 
 st.subheader("Emerging interests")
@@ -53,12 +53,12 @@ change = share_change(shares, source, target)
 left, right = st.columns([3, 2])
 with left:
     st.caption(f"Change in share of active users, {source:{fmt}} → {target:{fmt}}.")
-    st.plotly_chart(segment_charts.growth(change.head(8), labels), width="stretch")
+    st.plotly_chart(segments.growth(change.head(8), labels), width="stretch")
 with right:
     st.caption("Fastest-growing segments and what they are about.")
     top = change.head(5).merge(cards[["segment_id", "keywords", "size"]], on="segment_id")
     tables.show(top)
-    births = segment_data.id_events(run_id)
+    births = segments.id_events(run_id)
     births = births[births["kind"].isin(["birth", "split"])]
     if run["params"].get("previous_run") and len(births):
         st.caption("New since the previous run: " + ", ".join(f"#{s}" for s in births["segment_id"]))

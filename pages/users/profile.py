@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from insight.ui import auth, segment_charts, segment_data, tables, widgets
+from insight.ui import auth, charts, segments, tables, widgets
 from insight.ui.text import code, md
 
 st.header("User profile")
@@ -11,7 +11,7 @@ run = widgets.require_run(
     "No profiles yet. Start **Segments** on the Jobs page: it builds every user's interest profile.",
 )
 run_id = run["run_id"]
-cards = segment_data.segments(run_id)
+cards = segments.cards(run_id)
 labels = dict(zip(cards["segment_id"], cards["label"], strict=True))
 
 by_id, by_interest = st.tabs(["Look up a user", "Find users by interest"])
@@ -23,20 +23,20 @@ with by_id:
         help="The shop's own customer id, or the pseudonym the Segments page and exports show.",
     )
     if not typed:  # nothing asked yet: the most active users, to start from (the router let only analysts in)
-        active = segment_data.most_active_users(run_id)
+        active = segments.most_active_users(run_id)
         auth.log_look("user list", "most active users")
         st.caption("Or start from one of the most active users:")
-        active = active.assign(segment=[segment_charts.segment_name(int(s), labels) for s in active["segment_id"]])
+        active = active.assign(segment=[charts.segment_name(int(s), labels) for s in active["segment_id"]])
         tables.show(active[["user_id", "segment", "touches", "keywords"]])
         typed = st.selectbox("Open", active["user_id"], index=None, key="profile_active") or typed
 with by_interest:
     wanted = st.text_input("Interest", placeholder="e.g. vintage tea sets", key="profile_interest")
     if wanted:
-        found = segment_data.users_interested_in(run_id, wanted, limit=20)
+        found = segments.users_interested_in(run_id, wanted, limit=20)
         auth.log_look("user list", f"interest search: {wanted}")
         st.caption(
             "Match strength: how far a user's closeness to the interest stands out from the shop's typical user, "
-            f"in spreads; {segment_data.DEFAULT_STRENGTH:g} or more is a clear match (the Campaigns page's default)."
+            f"in spreads; {segments.DEFAULT_STRENGTH:g} or more is a clear match (the Campaigns page's default)."
         )
         tables.show(found, column_config={"strength": st.column_config.NumberColumn("Match strength", format="%.2f")})
         picked = st.selectbox("Open", found["user_id"], index=None, key="profile_pick")
@@ -49,7 +49,7 @@ if not typed:
         "or search by interest."
     )
     st.stop()
-found_user = segment_data.find_user(run_id, typed)
+found_user = segments.find_user(run_id, typed)
 if found_user is None:
     st.warning(f"No profile for user {code(typed)} in this run (unknown id, or no behaviour with text).")
     st.stop()
@@ -59,7 +59,7 @@ auth.log_look("user profile", user_id)  # the router let only analysts and admin
 
 widgets.kpi_row(
     {
-        "Segment": segment_charts.segment_name(int(profile["segment_id"]), labels),
+        "Segment": charts.segment_name(int(profile["segment_id"]), labels),
         "Touches": f"{profile['touches']:,}",
         "Latest drift": "—" if profile["drift"] != profile["drift"] else f"{profile['drift']:.2f}",
         "Profile": "cold start" if profile["cold_start"] else "from behaviour",
@@ -67,20 +67,20 @@ widgets.kpi_row(
 )
 st.markdown(f"**Interest keywords:** {md(profile['keywords'] or '—')}")
 
-months = segment_data.user_periods(run_id, user_id)
+months = segments.user_periods(run_id, user_id)
 left, right = st.columns(2)
 with left:
     st.subheader("Segment by month")
-    months = months.assign(segment=[segment_charts.segment_name(int(s), labels) for s in months["segment_id"]])
+    months = months.assign(segment=[charts.segment_name(int(s), labels) for s in months["segment_id"]])
     tables.show(months[["period", "segment", "touches"]], height=300)
 with right:
     st.subheader("Interest drift")
     st.caption("1 − cosine between a month's profile and the previous active month's: high means new interests.")
     if months["drift"].notna().any():
-        st.plotly_chart(segment_charts.drift(months), width="stretch")
+        st.plotly_chart(segments.drift(months), width="stretch")
     else:
         st.caption("Active in one month only: no drift to show.")
 
 st.subheader("Timeline")
-timeline = segment_data.user_timeline(user_id)
+timeline = segments.user_timeline(user_id)
 tables.show(timeline)

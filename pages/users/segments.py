@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from insight.ui import auth, segment_charts, segment_data, tables, widgets
+from insight.ui import auth, charts, segments, tables, widgets
 from insight.ui.text import code, md
 
 st.header("Segments")
@@ -11,9 +11,9 @@ run = widgets.require_run(
     "No segments yet. Start **Segments** on the Jobs page (it builds every user's interest profile first).",
 )
 params, run_id = run["params"], run["run_id"]
-cards = segment_data.segments(run_id)
+cards = segments.cards(run_id)
 labels = dict(zip(cards["segment_id"], cards["label"], strict=True))
-people = segment_data.members(run_id)
+people = segments.members(run_id)
 
 widgets.kpi_row(
     {
@@ -31,7 +31,7 @@ st.caption(
     f"HDBSCAN left {params['outliers_before']:.0%} of the users as outliers, and those closest to a segment were "
     f"reassigned until {params['outliers_after']:.0%} remained (the outlier budget)."
 )
-events = segment_data.id_events(run_id)
+events = segments.id_events(run_id)
 if params.get("previous_run") and not events.empty:
     counts = events["kind"].value_counts()
     st.caption(
@@ -44,7 +44,7 @@ st.subheader("Map of users")
 st.caption("Each dot is a user, placed near users with similar interests. Drag a lasso (or box) to select users.")
 individual = auth.can("analyst")  # ids and interests per point only for those who may see individuals
 event = st.plotly_chart(
-    segment_charts.user_map(segment_data.map_points(people, individual=individual), labels),
+    segments.user_map(segments.map_points(people, individual=individual), labels),
     width="stretch",
     key="segment_map",
     on_select="rerun",
@@ -52,7 +52,7 @@ event = st.plotly_chart(
 )
 points = event.get("selection", {}).get("points", []) if isinstance(event, dict) else event.selection.points
 keys = [str(p["customdata"][0]) for p in points if p.get("customdata")]
-chosen = segment_data.selected_users(people, keys, individual=individual)
+chosen = segments.selected_users(people, keys, individual=individual)
 if chosen:
     st.markdown(f"**{len(chosen):,} users selected**")
     if auth.individual_view("user list", f"{len(chosen):,} users lassoed, segments run {run_id}", "Listing them"):
@@ -60,7 +60,7 @@ if chosen:
         columns = ["user_id", "segment_id", "keywords", "touches", "drift"]
         tables.show(selected[columns])
         widgets.download_csv(selected, "selected_users.csv", "Download selection (CSV)")
-    k = segment_data.min_audience()
+    k = segments.min_audience()
     if not auth.refuse_note("marketer", "Saving a selection as an audience"):
         pass
     elif len(chosen) < k:
@@ -71,7 +71,7 @@ if chosen:
             if st.form_submit_button("Save as audience", type="primary"):
                 try:
                     definition = {"kind": "selection", "segments_run": run_id, "users": len(chosen)}
-                    audience_id = segment_data.save_audience(name, chosen, definition)
+                    audience_id = segments.save_audience(name, chosen, definition)
                 except ValueError as exc:  # no name, or refused by the privacy rules, saying why
                     st.error(md(exc))
                 else:
@@ -81,11 +81,11 @@ st.subheader("Segments")
 for row in cards.itertuples():
     with st.container(border=True):
         head, numbers = st.columns([3, 2])
-        size, figures = segment_data.card_numbers(run_id, row.segment_id)
-        head.markdown(f"**{md(segment_charts.segment_name(row.segment_id, labels))}** · {size}")
+        size, figures = segments.card_numbers(run_id, row.segment_id)
+        head.markdown(f"**{md(charts.segment_name(row.segment_id, labels))}** · {size}")
         head.caption(f"Keywords: {md(row.keywords or '—')}")
         head.caption(f"Categories: {md(row.categories or '—')}")
         numbers.caption(figures)
-        trend = segment_data.size_trend(run_id, row.segment_id)
+        trend = segments.size_trend(run_id, row.segment_id)
         if trend.notna().sum() > 1:
             numbers.line_chart(trend, height=90, y_label="users / month")

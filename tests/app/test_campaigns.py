@@ -14,7 +14,7 @@ from streamlit.testing.v1 import app_test as app_test_module
 import insight
 from insight.targeting import AudienceDefinition, PrivacyRules, evaluate, reach, saved_audiences
 from insight.targeting.definition import DEFAULT_INTEREST_STRENGTH
-from insight.ui import campaign_data as cd
+from insight.ui import campaigns as cd
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "pages/campaigns/campaigns.py"

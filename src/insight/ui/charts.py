@@ -1,4 +1,7 @@
-"""Plotly figures with the house style: colour-blind-safe palette, labelled axes with units.
+"""What figures share: the house style (colour-blind-safe palette, labelled axes) and the group figures.
+
+Segments and topics are both groups with stable ids: one name, one colour per id, the same point map
+and shares-over-time chart on the Segments, Topics and Interest evolution pages.
 
 Categories, languages and keywords are shop text, and Plotly renders HTML in labels: every label a
 figure shows goes through :func:`insight.ui.text.plot`, while ``customdata`` keeps the raw value that
@@ -11,13 +14,14 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from insight.ui.text import plot, plot_column
+from insight.cluster.evolution import OTHER, fold_small_shares
+from insight.ui.text import plot
 
 PALETTE = px.colors.qualitative.Safe
-EVENT_ORDER = ["view", "search", "click", "cart", "fav", "purchase", "refund", "cancel"]
 
 
-def _style(fig: go.Figure, *, y_title: str) -> go.Figure:
+def style(fig: go.Figure, *, y_title: str) -> go.Figure:
+    """Margins, legend, hover and the y axis's title (with its unit) as every chart has them."""
     fig.update_layout(
         margin=dict(l=10, r=10, t=30, b=10),
         legend_title_text="",
@@ -29,180 +33,87 @@ def _style(fig: go.Figure, *, y_title: str) -> go.Figure:
     return fig
 
 
-def event_activity(frame: pd.DataFrame, grain: str) -> go.Figure:
-    """Stacked events per period, one colour per event type."""
-    frame = frame.assign(event_type=plot_column(frame["event_type"]))
-    order = [t for t in EVENT_ORDER if t in set(frame["event_type"])] + sorted(
-        set(frame["event_type"]) - set(EVENT_ORDER)
+GROUP_PALETTE = px.colors.qualitative.Dark24 + px.colors.qualitative.Light24
+OUTLIER_COLOUR = "#c8c8c8"
+OTHER_COLOUR = "#8c8c8c"
+
+
+def segment_name(segment_id: int, labels: dict[int, str]) -> str:
+    """How a segment is written everywhere: ``#3 running · shoes`` (``outliers`` for -1).
+
+    ``labels`` may name :data:`~insight.cluster.evolution.OTHER` (the small segments folded together).
+    """
+    if segment_id == OTHER:
+        return labels.get(OTHER, "other")
+    return "outliers" if segment_id < 0 else f"#{segment_id} {labels.get(segment_id, '')}".strip()
+
+
+def colour_map(ids: list[int]) -> dict[int, str]:
+    """A fixed colour per stable segment id, so a segment looks the same on every chart and run."""
+    return {
+        s: OTHER_COLOUR if s == OTHER else OUTLIER_COLOUR if s < 0 else GROUP_PALETTE[s % len(GROUP_PALETTE)]
+        for s in ids
+    }
+
+
+def group_map(points: pd.DataFrame, labels: dict[int, str], *, group: str, key: str, hover: str) -> go.Figure:
+    """Points (users, reviews) on a 2-D map (``x``, ``y``), one WebGL trace per ``group`` value.
+
+    Each point's customdata is its ``key``, so a lasso or box selection is a list of ids; ``hover``
+    is the column shown on hover.
+    """
+    colours = colour_map(sorted(points[group].unique()))
+    fig = go.Figure()
+    for segment, part in points.groupby(group, sort=True):
+        fig.add_trace(
+            go.Scattergl(
+                x=part["x"],
+                y=part["y"],
+                mode="markers",
+                name=plot(segment_name(int(segment), labels)),
+                marker=dict(size=5, color=colours[int(segment)], opacity=0.5 if segment < 0 else 0.8),
+                customdata=part[[key]].to_numpy(),
+                # ids come from the shop's files too: the hover shows them escaped, never the raw customdata
+                text=[
+                    f"{plot(k)}<br>{plot(h)}"
+                    for k, h in zip(part[key].astype(str), part[hover].fillna(""), strict=True)
+                ],
+                hovertemplate="%{text}<extra>%{fullData.name}</extra>",
+            )
+        )
+    fig.update_layout(
+        dragmode="lasso",
+        height=560,
+        margin=dict(l=10, r=10, t=10, b=10),
+        legend=dict(itemsizing="constant", font=dict(size=11)),
+        xaxis=dict(visible=False),
+        yaxis=dict(visible=False),
     )
-    fig = px.bar(
+    return fig
+
+
+def segment_shares(
+    shares: pd.DataFrame, labels: dict[int, str], *, group: str = "segment_id", count: str = "users",
+    of: str = "active users", keep: int = 10,
+) -> go.Figure:  # fmt: skip
+    """Stacked share per ``group`` value (segment, topic) and period, the ``keep`` largest in their own colour.
+
+    The rest are one grey band, "other N segments"; ``count`` is the column shown on hover.
+    """
+    shares, folded = fold_small_shares(shares, group=group, count=count, keep=keep)
+    noun = "topics" if group == "topic_id" else "segments"
+    labels = {**labels, OTHER: f"other {folded} {noun}"}
+    frame = shares.assign(segment=[plot(segment_name(int(s), labels)) for s in shares[group]])
+    colours = colour_map(sorted(shares[group].unique()))
+    fig = px.area(
         frame,
         x="period",
-        y="events",
-        color="event_type",
-        color_discrete_sequence=PALETTE,
-        category_orders={"event_type": order},
-        labels={"period": grain, "events": "events", "event_type": "event type"},
+        y="share",
+        color="segment",
+        color_discrete_map={plot(segment_name(s, labels)): c for s, c in colours.items()},
+        custom_data=[group, count],
+        labels={"share": f"share of {of}", "period": ""},
     )
-    return _style(fig, y_title=f"events per {grain}")
-
-
-GRAIN_LENGTH = {"day": pd.DateOffset(days=1), "week": pd.DateOffset(weeks=1), "month": pd.DateOffset(months=1)}
-
-
-def mark_partial(fig: go.Figure, periods: pd.Series, grain: str, last_day) -> go.Figure:
-    """Fade the last period's bars and say so when the data ends before that period does.
-
-    A week or month that has only begun holds a fraction of a full one's events; drawn like the others it
-    reads as a collapse in the shop's activity rather than as the edge of the data.
-    """
-    if last_day is None or periods.empty or grain not in GRAIN_LENGTH:
-        return fig
-    start = pd.Timestamp(periods.max())
-    end = start + GRAIN_LENGTH[grain]  # exclusive
-    if pd.Timestamp(last_day).normalize() + pd.Timedelta(days=1) >= end:
-        return fig
-    for trace in fig.data:
-        if isinstance(trace, go.Bar):
-            trace.marker.opacity = [0.4 if pd.Timestamp(x) == start else 1.0 for x in trace.x]
-    fig.add_annotation(
-        x=start, y=1, yref="paper", text=f"partial {grain}: data ends {pd.Timestamp(last_day):%Y-%m-%d}",
-        showarrow=False, yanchor="bottom", font=dict(size=11, color="#555555"),
-    )  # fmt: skip
-    return fig
-
-
-def review_activity(frame: pd.DataFrame, grain: str) -> go.Figure:
-    """Reviews per period (bars, by language) with the average rating (line, right axis)."""
-    shown = frame.assign(language=plot_column(frame["language"]))
-    fig = px.bar(shown, x="period", y="reviews", color="language", color_discrete_sequence=PALETTE)
-    rating = (
-        frame.groupby("period")
-        .apply(
-            lambda g: (
-                (g["avg_rating"] * g["reviews"]).sum() / g["reviews"].sum() if g["avg_rating"].notna().any() else None
-            ),
-            include_groups=False,
-        )
-        .rename("avg_rating")
-        .reset_index()
-    )
-    if rating["avg_rating"].notna().any():
-        fig.add_trace(
-            go.Scatter(
-                x=rating["period"],
-                y=rating["avg_rating"],
-                name="average rating (1–5)",
-                yaxis="y2",
-                mode="lines+markers",
-                line=dict(color="#333333"),
-            )
-        )
-        fig.update_layout(  # whole stars: plotly would otherwise line the ticks up with the bars' (1, 1.7, 2.41 …)
-            yaxis2=dict(
-                title="average rating (1–5)",
-                overlaying="y",
-                side="right",
-                range=[1, 5],
-                tickvals=[1, 2, 3, 4, 5],
-                showgrid=False,
-            )
-        )
-    return _style(fig, y_title=f"reviews per {grain}")
-
-
-def top_categories(frame: pd.DataFrame) -> go.Figure:
-    """Horizontal bars of events per category, purchases overlaid."""
-    frame = frame.sort_values("events").assign(category=lambda f: plot_column(f["category"]))
-    fig = go.Figure(
-        [
-            go.Bar(y=frame["category"], x=frame["events"], orientation="h", name="events", marker_color=PALETTE[0]),
-            go.Bar(
-                y=frame["category"], x=frame["purchases"], orientation="h", name="purchases", marker_color=PALETTE[1]
-            ),
-        ]
-    )
-    fig.update_layout(
-        barmode="overlay",
-        xaxis_title="events in range",
-        height=max(260, 24 * len(frame)),
-        margin=dict(l=10, r=10, t=30, b=10),
-    )
-    return fig
-
-
-SENTIMENT_COLOURS = {"negative": "#CC6677", "neutral": "#DDCC77", "positive": "#117733"}
-
-
-def sentiment_bars(frame: pd.DataFrame, by: str, *, horizontal: bool = False) -> go.Figure:
-    """Stacked review counts per sentiment along a dimension (click a bar to see its reviews)."""
-    shown = f"{by} "  # the label column; ``by`` itself stays raw in customdata, for the click
-    axis = {"y": shown, "x": "reviews", "orientation": "h"} if horizontal else {"x": shown, "y": "reviews"}
-    fig = px.bar(
-        frame.assign(**{shown: plot_column(frame[by])}),
-        labels={shown: by},
-        color="sentiment",
-        color_discrete_map=SENTIMENT_COLOURS,
-        category_orders={"sentiment": list(SENTIMENT_COLOURS)},
-        custom_data=["sentiment", by],
-        **axis,
-    )
-    fig.update_layout(clickmode="event+select")
-    return _style(fig, y_title=by if horizontal else "reviews")
-
-
-def keyword_heatmap(trends: pd.DataFrame, top: int = 25) -> go.Figure:
-    """Period × keyword heatmap of the share of reviews using each keyword (click a cell for its reviews)."""
-    leaders = trends.groupby("keyword")["count"].sum().nlargest(top).index
-    frame = trends[trends["keyword"].isin(leaders)]
-    matrix = frame.pivot_table(index="keyword", columns="period", values="share", fill_value=0).loc[leaders[::-1]]
-    fig = go.Figure(
-        go.Heatmap(
-            z=matrix.to_numpy() * 100,
-            x=matrix.columns,
-            y=[plot(k) for k in matrix.index],
-            colorscale="Cividis",
-            colorbar=dict(title="% of reviews"),
-            customdata=[[[k, str(p)] for p in matrix.columns] for k in matrix.index],
-            hovertemplate="%{y} · %{x|%Y-%m-%d}: %{z:.1f}% of reviews<extra></extra>",
-        )
-    )
-    fig.update_layout(height=max(320, 18 * len(matrix)), margin=dict(l=10, r=10, t=30, b=10))
-    return fig
-
-
-def keyword_lines(trends: pd.DataFrame) -> go.Figure:
-    """Share of reviews using each chosen keyword, per period."""
-    fig = px.line(
-        trends.assign(percent=trends["share"] * 100, shown=plot_column(trends["keyword"])),
-        x="period",
-        y="percent",
-        color="shown",
-        labels={"shown": "keyword"},
-        markers=True,
-        color_discrete_sequence=PALETTE,
-        custom_data=["keyword", "period"],
-    )
-    return _style(fig, y_title="% of reviews using it")
-
-
-def keyword_bars(frame: pd.DataFrame) -> go.Figure:
-    """Top keywords of a group by c-TF-IDF weight (click a bar for its reviews)."""
-    frame = frame.sort_values("weight")
-    fig = px.bar(
-        frame.assign(shown=plot_column(frame["keyword"])),
-        x="weight",
-        y="shown",
-        orientation="h",
-        color_discrete_sequence=PALETTE,
-        custom_data=["keyword"],
-        hover_data=["count"],
-        labels={"shown": "keyword"},
-    )
-    fig.update_layout(
-        height=max(260, 22 * len(frame)),
-        margin=dict(l=10, r=10, t=30, b=10),
-        xaxis_title="distinctiveness (c-TF-IDF)",
-        yaxis_title=None,
-    )
+    fig.update_traces(hovertemplate=f"%{{fullData.name}}<br>%{{y:.1%}} (%{{customdata[1]:,}} {count})<extra></extra>")
+    fig.update_layout(height=420, margin=dict(l=10, r=10, t=10, b=10), yaxis_tickformat=".0%", legend_title_text="")
     return fig

@@ -7,7 +7,7 @@ from datetime import date
 import streamlit as st
 
 from insight.filters import Filters
-from insight.ui import data
+from insight.ui import overview
 from insight.ui.resources import data_version
 
 
@@ -20,7 +20,7 @@ def _parse_date(text: str | None) -> date | None:
 
 def sidebar_filters() -> Filters:
     """Draw the filters in the sidebar, seeded from and written back to ``st.query_params``."""
-    options = data.filter_options(data_version())
+    options = overview.filter_options(data_version())
     params = st.query_params
     first, last = options["first"], options["last"]
     with st.sidebar:

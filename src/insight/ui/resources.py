@@ -73,3 +73,22 @@ def close_runner() -> None:
         job_runner = _RUNNERS.pop(str(config.db_path()), None)
     if job_runner is not None:
         job_runner.close()
+
+
+def user_id_candidates(typed: str) -> list[str]:
+    """The pseudonyms a user id typed on a page may mean, most likely first (the shop's own id, or as typed).
+
+    The key is the store's own and is never created here: a store without one holds no raw ids to match.
+    """
+    from insight import config
+    from insight.ingestion.pseudonymise import stored_user_ids
+    from insight.store.keys import find_key
+
+    return stored_user_ids(typed, find_key(config.db_path(), create=False))
+
+
+def current_run(kind: str) -> dict | None:
+    """The current run of a kind (not cached: it changes when a job ends)."""
+    from insight.store.runs import current_run as read
+
+    return read(cursor(), kind)

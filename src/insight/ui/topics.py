@@ -10,7 +10,7 @@ from insight.ui.resources import cursor
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def topics(run_id: str) -> pd.DataFrame:
+def cards(run_id: str) -> pd.DataFrame:
     """Topic cards: size, label, keywords, mean rating and how negative their reviews read."""
     return topic_store.fetch_topics(cursor(), run_id)
 

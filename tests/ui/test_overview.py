@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from insight.ui.charts import event_activity, mark_partial, review_activity
+from insight.ui.overview import event_activity, mark_partial, review_activity
 
 
 def test_the_rating_axis_reads_in_whole_stars():

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from insight.ui.recommend_data import tradeoff_chart
+from insight.ui.recommendations import tradeoff_chart
 
 
 def test_neighbouring_exploration_levels_are_labelled_on_opposite_sides():

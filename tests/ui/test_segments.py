@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 
 from insight.cluster.evolution import OTHER, fold_small_flows, fold_small_shares
-from insight.ui.segment_charts import movements, segment_shares
+from insight.ui.charts import segment_shares
+from insight.ui.segments import movements
 
 
 def _shares(groups=40, periods=3):

@@ -1,25 +1,32 @@
-"""Cached reads behind the Segments, User profile and Interest evolution pages.
+"""The segment pages' reads and figures: Segments, Interest evolution, User profile (Topics reuses the map).
 
 Each read takes the segments run id: a run never changes once written, so its results can be
 cached for as long as the process lives, and a new run simply misses the cache. What a segment card
 shows of its members (size, spend, buyers, sentiment) goes through the minimum-audience rules
 (:func:`insight.targeting.segment_figures`), and it also keys on the data version: spend moves with new data.
+
+The figures here are the segment-only ones (lasso map, movements, drift, growth); the name, colour,
+point map and shares chart segments share with topics are in :mod:`insight.ui.charts`.
 """
 
 from __future__ import annotations
 
 import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
 import streamlit as st
 
+from insight.cluster.evolution import OTHER, fold_small_flows
 from insight.profiles.match import DEFAULT_STRENGTH  # noqa: F401 - the default the User profile page names
 from insight.store import profiles
 from insight.store import segments as segments_db
-from insight.ui.data import user_id_candidates
-from insight.ui.resources import cursor, data_version
+from insight.ui.charts import colour_map, group_map, segment_name
+from insight.ui.resources import cursor, data_version, user_id_candidates
+from insight.ui.text import plot
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def segments(run_id: str) -> pd.DataFrame:
+def cards(run_id: str) -> pd.DataFrame:
     """Segment cards: size, label, keywords, categories, spend and sentiment."""
     return segments_db.fetch_segments(cursor(), run_id)
 
@@ -111,7 +118,7 @@ def users_interested_in(run_id: str, text: str, limit: int = 50) -> pd.DataFrame
     so a strength read here means the same there.
     """
     from insight.targeting import interest_matches
-    from insight.ui.campaign_data import index
+    from insight.ui.campaigns import index
 
     found = interest_matches(index(run_id), text).head(limit)
     people = members(run_id).set_index("user_id")[["keywords", "touches"]]
@@ -160,3 +167,64 @@ def size_trend(run_id: str, segment_id: int) -> pd.Series:
     users = trend.loc[trend["segment_id"] == segment_id].set_index("period")["users"]
     k = min_audience()
     return users.where((users == 0) | (users >= k))
+
+
+def user_map(members: pd.DataFrame, labels: dict[int, str]) -> go.Figure:
+    """Users on the 2-D map, one WebGL trace per segment; lasso or box to select, hover for interests.
+
+    Each point's customdata is its user id, so a selection is a list of users.
+    """
+    return group_map(members, labels, group="segment_id", key="user_id", hover="keywords")
+
+
+def movements(
+    flows: pd.DataFrame, labels: dict[int, str], source_name: str, target_name: str, *, keep: int = 8
+) -> go.Figure:
+    """A Sankey of users from their segment in one period (left) to their segment in the next (right).
+
+    At most ``keep`` segments a side keep their own node (the rest are one "other" node), names are
+    short, and the two periods head their columns instead of being repeated on every node.
+    """
+    flows, _ = fold_small_flows(flows, keep=keep)
+    labels = {**labels, OTHER: "smaller segments"}  # a side's own segments fold, so the count differs per side
+    left = sorted(flows["source"].unique())
+    right = sorted(flows["target"].unique())
+    names = [plot(_short(segment_name(s, labels))) for s in left + right]
+    colours = colour_map(sorted(set(left) | set(right)))
+    fig = go.Figure(
+        go.Sankey(
+            arrangement="snap",
+            node=dict(label=names, color=[colours[s] for s in left + right], pad=14, thickness=14),
+            link=dict(
+                source=[left.index(s) for s in flows["source"]],
+                target=[len(left) + right.index(t) for t in flows["target"]],
+                value=flows["users"].tolist(),
+                color="rgba(120,120,120,0.25)",
+                hovertemplate="%{source.label} → %{target.label}: %{value:,} users<extra></extra>",
+            ),
+        )
+    )
+    for x, text, anchor in ((0, source_name, "left"), (1, target_name, "right")):
+        fig.add_annotation(x=x, y=1.06, xref="paper", yref="paper", text=plot(text), showarrow=False, xanchor=anchor)
+    fig.update_layout(height=max(420, 40 * max(len(left), len(right))), margin=dict(l=10, r=10, t=40, b=10))
+    return fig
+
+
+def _short(name: str, limit: int = 32) -> str:
+    return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
+
+
+def drift(periods: pd.DataFrame) -> go.Figure:
+    """A user's interest drift month by month (1 - cosine to the previous active month)."""
+    fig = px.bar(periods, x="period", y="drift", labels={"drift": "interest drift", "period": ""})
+    fig.update_layout(height=300, margin=dict(l=10, r=10, t=10, b=10), yaxis_range=[0, 1])
+    return fig
+
+
+def growth(frame: pd.DataFrame, labels: dict[int, str]) -> go.Figure:
+    """Segments by change in share between two periods (points of share gained or lost)."""
+    frame = frame.assign(segment=[plot(segment_name(int(s), labels)) for s in frame["segment_id"]])
+    fig = px.bar(frame, x="change", y="segment", orientation="h", labels={"change": "change in share (points)"})
+    fig.update_layout(height=max(260, 24 * len(frame)), margin=dict(l=10, r=10, t=10, b=10), yaxis_title=None)
+    fig.update_yaxes(autorange="reversed")
+    return fig

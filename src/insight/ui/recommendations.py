@@ -23,8 +23,7 @@ from insight.recommendations.fit import resolve_model
 from insight.recommendations.job import default_split_date, store_model
 from insight.store import recommend as store
 from insight.ui.charts import PALETTE
-from insight.ui.data import user_id_candidates
-from insight.ui.resources import cursor
+from insight.ui.resources import cursor, user_id_candidates
 
 KIND_LABELS = {"exploit": "🎯 exploit", "explore": "🧭 explore", "popular": "🔥 popular"}
 EXPLORE_TINT = "background-color: rgba(0, 114, 178, 0.16)"  # Okabe-Ito blue: visible in dark and light themes
