@@ -146,6 +146,23 @@ def test_jobs_page_starts_a_job_that_runs_in_the_background(monkeypatch, tmp_pat
     resources.close_runner()
 
 
+def test_a_running_job_shows_how_far_it_is_and_the_time_left(monkeypatch, tmp_path):
+    from insight.store import jobs as job_store
+    from insight.ui import resources
+
+    at = _app(monkeypatch, tmp_path / "store.duckdb").run()  # the app owns the store (and its job worker) now
+    con = resources.cursor()
+    job_store.insert_job(con, job_id="encode-half", kind="encode", params={}, device="cpu")
+    job_store.mark_running(con, "encode-half")
+    con.execute("update jobs set started_at = now()::timestamp - interval 2 minute where job_id = 'encode-half'")
+    job_store.update_progress(con, "encode-half", 0.5, "multilingual-e5-small: encoded 4,500 of 9,000 texts")
+    at.switch_page("pages/data/jobs.py").run()
+    (bar,) = [p for p in at.get("progress") if "encode-half" in p.proto.text]
+    assert "50% · about 2 min left" in bar.proto.text and "encoded 4,500 of 9,000 texts" in bar.proto.text
+    assert at.button(key="start_encode").disabled  # the same kind cannot be queued twice
+    resources.close_runner()
+
+
 def test_segments_page_shows_the_segmentation_and_its_cards(monkeypatch, segmented_db):
     import insight
 
