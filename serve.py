@@ -11,11 +11,13 @@ import streamlit as st
 
 from insight.ui import resources
 from insight.ui.errors import on_script_error
+from insight.ui.navigation import router_only
 
 
 @asynccontextmanager
 async def lifespan(_app):
-    """Open the store and its job runner for the life of the server."""
+    """Open the store and its job runner for the life of the server; the router owns every page from the start."""
+    router_only()
     resources.start()
     yield
     resources.stop()

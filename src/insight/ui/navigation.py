@@ -50,6 +50,20 @@ PAGES: dict[str, tuple[PageSpec, ...]] = {
 }
 
 
+def router_only() -> None:
+    """Tell Streamlit at start-up that the router (``st.navigation``) owns every page, not a legacy pages folder.
+
+    Streamlit decides once per process whether an app uses the legacy one-script-per-file ``pages/``
+    folder, from the folder's mere existence, and only learns otherwise when ``st.navigation`` first
+    runs. Until then a fresh server runs the very first request through the legacy loader, which
+    knows no ``sentiment`` page, so a deep link as the first visit showed a false "Page not found"
+    dialog over the right page. Our pages live one folder down and are all the router's.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
+
+
 def all_pages() -> list[PageSpec]:
     """Every page, in sidebar order."""
     return [spec for group in PAGES.values() for spec in group]
