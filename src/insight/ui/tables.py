@@ -12,8 +12,8 @@ import streamlit as st
 
 from insight.config import setting
 
-# internal name -> (label, kind); kinds: percent (a 0-1 share), count, money, decimal, points, rating, score,
-# seconds, text (wide, shown first), language (codes read as names), plain
+# internal name -> (label, kind); kinds: percent (a 0-1 share), count, money, decimal, points, rate (per 1,000),
+# rating, score, seconds, text (wide, shown first), language (codes read as names), plain; None: read off the values
 COLUMNS: dict[str, tuple[str, str | None]] = {
     "text": ("Review", "text"),
     "review": ("Review", "text"),
@@ -33,10 +33,10 @@ COLUMNS: dict[str, tuple[str, str | None]] = {
     "spend": ("Spend", "money"),
     "revenue": ("Revenue", "money"),
     "value": ("Value", "money"),
-    "true_per_1000": ("True conversions per 1,000 contacts", "decimal"),
-    "expected_per_1000": ("Expected conversions per 1,000", "decimal"),
-    "observed_per_1000": ("Observed conversions per 1,000", "decimal"),
-    "regret_per_1000": ("Regret per 1,000", "decimal"),
+    "true_per_1000": ("True conversions per 1,000 contacts", "rate"),
+    "expected_per_1000": ("Expected conversions per 1,000", "rate"),
+    "observed_per_1000": ("Observed conversions per 1,000", "rate"),
+    "regret_per_1000": ("Regret per 1,000", "rate"),
     "avg_rating": ("Average rating", "rating"),
     "mean_rating": ("Average rating", "rating"),
     "rating": ("Rating", "rating"),
@@ -119,6 +119,7 @@ def _column(label: str, kind: str, series: pd.Series):
         "money": money_format(),
         "decimal": "localized",
         "points": "%+.1f",
+        "rate": "%,.1f",
         "rating": "%.2f ★",
         "score": "%.3f",
         "seconds": "duration",
