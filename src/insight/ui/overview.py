@@ -14,6 +14,7 @@ from insight.filters import Filters
 from insight.store import overview
 from insight.ui.charts import PALETTE, style
 from insight.ui.resources import cursor
+from insight.ui.tables import language_name
 from insight.ui.text import plot_column
 
 
@@ -95,7 +96,7 @@ def mark_partial(fig: go.Figure, periods: pd.Series, grain: str, last_day) -> go
 
 def review_activity(frame: pd.DataFrame, grain: str) -> go.Figure:
     """Reviews per period (bars, by language) with the average rating (line, right axis)."""
-    shown = frame.assign(language=plot_column(frame["language"]))
+    shown = frame.assign(language=plot_column(frame["language"].map(language_name, na_action="ignore")))
     fig = px.bar(shown, x="period", y="reviews", color="language", color_discrete_sequence=PALETTE)
     rating = (
         frame.groupby("period")

@@ -10,6 +10,7 @@ import streamlit as st
 from insight.filters import Filters
 from insight.ui.charts import style
 from insight.ui.resources import cursor
+from insight.ui.tables import language_name
 from insight.ui.text import plot_column
 
 
@@ -68,8 +69,9 @@ def sentiment_bars(frame: pd.DataFrame, by: str, *, horizontal: bool = False) ->
     """Stacked review counts per sentiment along a dimension (click a bar to see its reviews)."""
     shown = f"{by} "  # the label column; ``by`` itself stays raw in customdata, for the click
     axis = {"y": shown, "x": "reviews", "orientation": "h"} if horizontal else {"x": shown, "y": "reviews"}
+    names = frame[by].map(language_name, na_action="ignore") if by == "language" else frame[by]
     fig = px.bar(
-        frame.assign(**{shown: plot_column(frame[by])}),
+        frame.assign(**{shown: plot_column(names)}),
         labels={shown: by},
         color="sentiment",
         color_discrete_map=SENTIMENT_COLOURS,
