@@ -5,7 +5,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from insight.ui import auth, sentiment, tables, widgets
+from insight.ui import auth, resources, sentiment, tables, widgets
 from insight.ui.filters import current as current_filters
 from insight.ui.text import md
 
@@ -73,8 +73,13 @@ else:
         key="worst_item",
         format_func=lambda i: worst.set_index("item_id").loc[i, "item"],
     )
-    keywords = sentiment.complaint_keywords(run_id, filters, item)
-    st.write("Top complaint keywords: " + (", ".join(f"**{md(k)}**" for k in keywords["keyword"]) or "—"))
+    keywords_run = resources.current_run("keywords")
+    if keywords_run is None:
+        st.caption("Start **Keywords** on the Jobs page to see what each product's complaints say.")
+    else:
+        keywords = sentiment.complaint_keywords(keywords_run["run_id"], item)
+        words = ", ".join(f"**{md(k)}**" for k in keywords["keyword"]) or "—"
+        st.write(f"Top complaint keywords (all dates, from the keywords run): {words}")
     if st.toggle("Show this product's negative reviews", key="show_item_reviews"):
         drill = {"sentiment": "negative", "item_id": item}
 

@@ -143,13 +143,3 @@ def test_c_tf_idf_matches_the_bertopic_formula():
     np.testing.assert_allclose(c_tf_idf(sp.csr_matrix(counts)).toarray(), expected)
     unnormalised = counts * np.log(1 + average_words / frequency)
     np.testing.assert_allclose(c_tf_idf(counts, normalize=False).toarray(), unnormalised)
-
-
-def test_an_items_complaints_are_told_apart_from_every_other_complaint():
-    from insight.keywords import distinctive_keywords
-
-    texts = ["the lid leaks and broke", "lid leaks again", "broke after a week, refund", "refund please, broke",
-             "slow delivery, broke", "bad, refund"]  # fmt: skip
-    found = distinctive_keywords(texts, ["en"] * 6, [True, True, False, False, False, False])
-    assert {"lid", "leaks"} <= set(found["keyword"].head(3)) and "refund" not in set(found["keyword"])
-    assert list(found["weight"]) == sorted(found["weight"], reverse=True)

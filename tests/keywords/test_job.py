@@ -49,3 +49,29 @@ def test_keywords_of_all_reviews_are_what_sets_the_shop_apart(analysed_db):
     assert {"grip", "kettle"} <= set(words) and {"漏水", "杯子漏水"} & set(words), words
     assert not {"week", "disappointed", "love"} & set(words), words
     assert "grip muddy" not in words and "leaks kettle" not in words  # no one wrote these ("grip on muddy")
+
+
+def test_each_items_complaints_are_precomputed_against_other_items_complaints():
+    import pandas as pd
+
+    from insight.keywords.ctfidf import document_term_matrix
+    from insight.keywords.job import _complaint_keywords
+    from insight.keywords.tokenize import tokenize_many
+
+    rows = [
+        ("kettle", "negative", "The lid leaks and the kettle broke, refund please"),
+        ("kettle", "negative", "Lid leaks boiling water everywhere, broke in a week"),
+        ("kettle", "positive", "Boils fast, lovely kettle"),
+        ("shoes", "negative", "Sole came off and they broke, refund please"),
+        ("shoes", "negative", "The sole split after a run, broke fast"),
+        ("mug", "negative", "Broke once, refund"),  # one complaint only: no complaint keywords for it
+    ]
+    reviews = pd.DataFrame(rows, columns=["item_id", "sentiment", "text"]).assign(language="en")
+    texts, languages = reviews["text"].tolist(), reviews["language"].tolist()
+    tokens = tokenize_many(texts, languages, drop_generic=True)
+    found = _complaint_keywords(reviews, texts, languages, tokens, document_term_matrix(tokens, min_df=1))
+    kettle = found.loc[found["group"] == "kettle", "keyword"].tolist()
+    shoes = found.loc[found["group"] == "shoes", "keyword"].tolist()
+    assert {"lid", "leaks"} & set(kettle[:3]) and "sole" in shoes[:3]
+    assert "boils" not in kettle and set(found["group"]) == {"kettle", "shoes"}
+    assert (found["group_kind"] == "complaint").all()

@@ -9,14 +9,13 @@ that all of them share. Inputs are plain sequences or pandas objects; outputs ar
 
 from __future__ import annotations
 
-from insight.keywords.ctfidf import c_tf_idf, distinctive_keywords, extract_keywords
+from insight.keywords.ctfidf import c_tf_idf, extract_keywords
 from insight.keywords.tokenize import ngrams, tokenize, tokenize_many
 from insight.keywords.trends import detect_bursts, keyword_trends, trend_matrix
 
 __all__ = [
     "c_tf_idf",
     "detect_bursts",
-    "distinctive_keywords",
     "extract_keywords",
     "keyword_trends",
     "ngrams",

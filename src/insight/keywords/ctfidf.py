@@ -199,16 +199,3 @@ def _empty_keywords() -> pd.DataFrame:
             "docs": pd.Series(dtype=np.int64),
         }
     )
-
-
-def distinctive_keywords(
-    texts: list[str], languages: list[str | None], chosen: list[bool], *, top_n: int = 12
-) -> pd.DataFrame:
-    """What the ``chosen`` texts say that the others do not: keyword, weight, count, best first.
-
-    One item's negative reviews against every other negative review, say: words all complaints share
-    ("broke", "refund") weigh little, the item's own ("lid", "leaks") lead.
-    """
-    groups = ["chosen" if flag else "rest" for flag in chosen]
-    keywords = extract_keywords(texts, groups, languages=languages, top_n=top_n, min_df=1)
-    return keywords[keywords["group"] == "chosen"].drop(columns="group").reset_index(drop=True)

@@ -12,6 +12,7 @@ shop's reviews apart, not the language's most frequent words.
 from __future__ import annotations
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from insight.job_params import KeywordsParams
@@ -26,6 +27,7 @@ from insight.store.db import data_version
 
 MIN_ITEM_REVIEWS = 10
 MODEL = "c-TF-IDF; all reviews against wordfreq"
+COMPLAINTS = 12  # complaint keywords kept per item
 TRACKED = 300  # keywords followed over time: enough that a new complaint is among them before it is big
 
 
@@ -76,6 +78,7 @@ def extract_store(
             purpose="keyword",
         )
         frames.append(found.assign(group_kind=kind))
+    frames.append(_complaint_keywords(reviews, texts, languages, tokens, terms))
     scores = pd.concat(frames, ignore_index=True)
     progress(0.75, "keyword trends")
     dated = reviews["ts"].notna().to_numpy()
@@ -111,6 +114,31 @@ def extract_store(
         "params": {"freq": freq, "top_n": top_n, "min_df": min_df},
         "data_version": data_version(con),
     }
+
+
+def _complaint_keywords(reviews: pd.DataFrame, texts, languages, tokens, terms) -> pd.DataFrame:
+    """What each item's negative reviews say that other items' negative reviews do not (group kind ``complaint``).
+
+    Precomputed here so the Sentiment page reads an item's complaints instead of running c-TF-IDF
+    while it draws. Items with fewer than two negative reviews have no complaint keywords.
+    """
+    negative = np.flatnonzero((reviews["sentiment"] == "negative").to_numpy())
+    items = reviews["item_id"].iloc[negative]
+    counts = items.value_counts()
+    negative = negative[items.map(counts).to_numpy() >= 2]
+    if len(negative) == 0 or reviews["item_id"].iloc[negative].nunique() < 2:
+        return pd.DataFrame(columns=["group", "keyword", "weight", "count", "group_kind"])
+    matrix, vocabulary = terms
+    found = extract_keywords(
+        [texts[i] for i in negative],
+        reviews["item_id"].iloc[negative].tolist(),
+        languages=[languages[i] for i in negative],
+        top_n=COMPLAINTS,
+        tokens=[tokens[i] for i in negative],
+        terms=(matrix[negative], vocabulary),
+        purpose="keyword",
+    )
+    return found.assign(group_kind="complaint")
 
 
 def _shop_keywords(reviews: pd.DataFrame, tokens: list[list[str]], terms, top_n: int) -> pd.DataFrame:

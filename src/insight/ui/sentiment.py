@@ -49,17 +49,11 @@ def scored_reviews(
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def complaint_keywords(run_id: str, filters: Filters, item_id: str) -> pd.DataFrame:
-    """What an item's negative reviews say that other negative reviews do not (c-TF-IDF)."""
-    from insight.keywords import distinctive_keywords
-    from insight.store.sentiment import fetch_scored_reviews
+def complaint_keywords(keywords_run: str, item_id: str) -> pd.DataFrame:
+    """What an item's negative reviews say that other items' do not, as the keywords job found it (all dates)."""
+    from insight.store.keywords import fetch_keywords
 
-    negative = fetch_scored_reviews(cursor(), run_id, filters, sentiment="negative", limit=20_000)
-    if negative.empty:
-        return pd.DataFrame(columns=["keyword", "weight"])
-    of_item = fetch_scored_reviews(cursor(), run_id, filters, sentiment="negative", item_id=item_id, limit=20_000)
-    chosen = negative["review_id"].isin(of_item["review_id"]).tolist()
-    return distinctive_keywords(negative["text"].tolist(), negative["language"].tolist(), chosen)
+    return fetch_keywords(cursor(), keywords_run, "complaint", item_id, limit=12)
 
 
 SENTIMENT_COLOURS = {"negative": "#CC6677", "neutral": "#DDCC77", "positive": "#117733"}
