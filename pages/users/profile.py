@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from insight.profiles.build import COLD_START_ITEMS
 from insight.ui import auth, charts, segments, tables, widgets
 from insight.ui.text import code, md
 
@@ -57,13 +58,19 @@ user_id, profile = found_user
 st.query_params["user"] = user_id
 auth.log_look("user profile", user_id)  # the router let only analysts and admins in; each look is kept
 
-widgets.kpi_row(
+widgets.kpi_row(  # numbers as metrics; names are text, which a metric would cut to "from behavi…"
     {
-        "Segment": charts.segment_name(int(profile["segment_id"]), labels),
         "Touches": f"{profile['touches']:,}",
         "Latest drift": "—" if profile["drift"] != profile["drift"] else f"{profile['drift']:.2f}",
-        "Profile": "cold start" if profile["cold_start"] else "from behaviour",
     }
+)
+source = (
+    f"the little there is (cold start: under {COLD_START_ITEMS} items touched)"
+    if profile["cold_start"]
+    else "behaviour"
+)
+st.markdown(
+    f"**Segment:** {md(charts.segment_name(int(profile['segment_id']), labels))} · **Profile built from:** {source}"
 )
 st.markdown(f"**Interest keywords:** {md(profile['keywords'] or '—')}")
 

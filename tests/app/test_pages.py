@@ -260,6 +260,9 @@ def test_user_profile_page_opens_on_the_most_active_users(monkeypatch, segmented
     assert len(active) == 10 and active["touches"].is_monotonic_decreasing
     at.selectbox(key="profile_active").select(active["user_id"].iloc[0]).run()
     assert not at.exception and any("Interest keywords" in m.value for m in at.markdown)
+    # names are written out in full, not cut short in a metric ("from behavi…"); metrics hold numbers
+    assert [m.label for m in at.metric] == ["Touches", "Latest drift"]
+    assert any("**Segment:** " in m.value and "**Profile built from:**" in m.value for m in at.markdown)
 
 
 def test_user_profile_page_finds_users_by_interest(monkeypatch, segmented_db):
