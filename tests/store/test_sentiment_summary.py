@@ -10,6 +10,7 @@ def test_categories_past_the_top_are_summed_as_one_and_every_review_is_still_cou
     run = current_run(con, "sentiment")["run_id"]
     every = fetch_sentiment_summary(con, run, by="category")
     top = fetch_sentiment_summary(con, run, by="category", top=1)
+    all_but_one = fetch_sentiment_summary(con, run, by="category", top=2)
     month = fetch_sentiment_summary(con, run, by="month")
     con.close()
     assert every["category"].nunique() == 3 and not every["is_other"].any()
@@ -17,4 +18,5 @@ def test_categories_past_the_top_are_summed_as_one_and_every_review_is_still_cou
     assert set(top.loc[~top["is_other"], "category"]) == {largest}
     assert set(top.loc[top["is_other"], "category"]) == {"other 2 categories"}
     assert top["reviews"].sum() == every["reviews"].sum()  # nothing dropped, only grouped
+    assert not all_but_one["is_other"].any()  # one category past the top keeps its name, not "other 1 categories"
     assert str(month["month"].dtype).startswith("datetime64")  # periods stay dates without top

@@ -40,3 +40,15 @@ def test_the_currency_symbol_is_a_setting(monkeypatch):
     assert money_format() == "R$ %,.2f"
     assert prepare(pd.DataFrame({"revenue": [10.0]}))[1]["revenue"]["type_config"]["format"] == "R$ %,.2f"
     assert language_name("xx") == "xx"
+
+
+def test_a_column_without_any_value_is_left_out_and_a_missing_date_is_blank():
+    frame = pd.DataFrame(
+        {
+            "text": ["fine", "bad"],
+            "ts": pd.to_datetime([None, None]),
+            "created_at": pd.to_datetime(["2025-11-01", None]),
+        }
+    )
+    shown, config = prepare(frame)
+    assert "ts" not in shown.columns and list(shown["created_at"]) == ["2025-11-01", ""]

@@ -88,7 +88,8 @@ def fetch_sentiment_summary(
 
     With ``top``, only the ``top`` values with the most reviews keep their own rows; the others are summed
     into one "other N categories" value (``is_other`` true), so a shop with 2,500 categories gets a chart
-    that can be read and counts that still add up to every review.
+    that can be read and counts that still add up to every review. A single value past ``top`` keeps its
+    own row ("other 1 categories" would name one category less clearly than its name).
     """
     dimension = {
         "month": "date_trunc('month', ts)",
@@ -113,7 +114,7 @@ def fetch_sentiment_summary(
                  ranked as (select value, row_number() over (order by sum(n) desc, value) as place,
                                    count(*) over () as values
                               from counted group by value),
-                 labelled as (select c.*, r.place > $top as is_other, r.values from counted c
+                 labelled as (select c.*, r.place > $top and r.values > $top + 1 as is_other, r.values from counted c
                               join ranked r on r.value is not distinct from c.value)
             select case when is_other then 'other ' || format('{{:,}}', values - $top) || ' ' || $plural
                         else value end as {by},

@@ -66,7 +66,13 @@ def show(frame: pd.DataFrame, *, column_config: dict | None = None, **options) -
 
 
 def prepare(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
-    """The frame to show (text columns first, language names, blanks for missing text) and its column config."""
+    """The frame to show and its column config.
+
+    Text columns come first, languages read as names, a missing value is a blank cell, and a column
+    with no value at all is left out (a "When" column of blanks tells a reader nothing).
+    """
+    filled = [c for c in frame.columns if frame[c].notna().any()]
+    frame = frame.loc[:, filled or list(frame.columns)]
     kinds = {column: COLUMNS.get(str(column), (None, None))[1] for column in frame.columns}
     order = [c for c in frame.columns if kinds[c] == "text"] + [c for c in frame.columns if kinds[c] != "text"]
     shown = frame[order].copy()
@@ -76,6 +82,9 @@ def prepare(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
         kind = kinds[column] or _infer(shown[column])
         if kind == "language":
             shown[column] = shown[column].map(language_name, na_action="ignore")
+        if kind in ("date", "datetime") and shown[column].isna().any():  # a missing date reads blank, not None
+            shown[column] = shown[column].dt.strftime("%Y-%m-%d" if kind == "date" else "%Y-%m-%d %H:%M")
+            kind = "plain"
         if shown[column].dtype == object or pd.api.types.is_string_dtype(shown[column]):
             shown[column] = shown[column].fillna("")  # an empty cell, not the word None
         config[column] = _column(label, kind, shown[column])
