@@ -72,12 +72,19 @@ def main() -> None:
             page = browser.new_page(viewport={"width": 1500, "height": 2600})
             for spec in all_pages():
                 name = Path(spec.path).stem
-                page.goto(f"http://127.0.0.1:{port}/{name}", wait_until="domcontentloaded")
+                path_part = "" if spec.default else name  # the default page lives at the root URL
+                page.goto(f"http://127.0.0.1:{port}/{path_part}", wait_until="domcontentloaded")
                 page.get_by_role("heading", name=spec.title).first.wait_for(timeout=120_000)
                 _settle(page)
                 path = out / f"{name}.png"
                 page.screenshot(path=str(path), full_page=True)
                 print(f"{spec.title}: {path} ({path.stat().st_size / 1e3:.0f} kB)")
+                if name == "keywords":  # the item grouping: thousands of items behind a searchable picker
+                    page.locator("[data-testid=stButtonGroup] button", has_text="item").last.click()
+                    _settle(page)
+                    path = out / "keywords_by_item.png"
+                    page.screenshot(path=str(path), full_page=True)
+                    print(f"Keywords by item: {path} ({path.stat().st_size / 1e3:.0f} kB)")
             browser.close()
     finally:
         server.terminate()
