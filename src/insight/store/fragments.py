@@ -61,8 +61,12 @@ _ITEM_MATCH = """(len($categories::varchar[]) = 0 or list_contains($categories::
 _IN_RANGE = "($start is null or {ts} >= $start::date) and ($end is null or {ts} < $end::date + interval 1 day)"
 
 ITEM_FILTER = _ITEM_MATCH.format(lang="null")  # on items aliased ``i``
-EVENTS = f"""select e.* from events e left join items i using (item_id)
-             where {_IN_RANGE.format(ts="e.ts")} and {_ITEM_MATCH.format(lang="null")}"""
+# Events need their item only to filter on it: a semi-join on the (small) items table, skipped when no
+# category or language is chosen, instead of joining every one of millions of events to its item.
+EVENTS = f"""select e.* from events e
+             where {_IN_RANGE.format(ts="e.ts")}
+               and ((len($categories::varchar[]) = 0 and len($languages::varchar[]) = 0)
+                    or e.item_id in (select i.item_id from items i where {ITEM_FILTER}))"""
 REVIEWS = f"""select r.* from reviews r left join items i using (item_id)
               where ({_IN_RANGE.format(ts="r.ts")} or (r.ts is null and $start is null and $end is null))
                 and {_ITEM_MATCH.format(lang="r.language")}"""

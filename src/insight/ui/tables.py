@@ -43,6 +43,7 @@ COLUMNS: dict[str, tuple[str, str | None]] = {
     "mean_score": ("Mean sentiment score", "score"),
     "score": ("Score", "score"),
     "seconds": ("Took", "seconds"),
+    "users_about": ("Users (about)", "count"),
     "language": ("Language", "language"),
     "user_id": ("Shopper (pseudonym)", "plain"),
     "segment_id": ("Segment", "plain"),
