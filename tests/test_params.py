@@ -64,3 +64,13 @@ def test_job_context_carries_the_checked_parameters():
     checked = params.validate(TASKS["keywords"].params, {"freq": "W"})
     ctx = JobContext(con=None, job_id="keywords-x", params=checked, progress=lambda f, m: None)
     assert params.call_kwargs(ctx.params) == {"freq": "W", "top_n": 15, "min_df": 2}
+
+
+def test_choices_name_what_the_library_knows():
+    from insight.encode.models import MODELS
+    from insight.recommendations import POLICIES
+
+    declared = {spec.name: spec for spec in params.specs(TASKS["recommend_eval"].params)}
+    assert declared["policy"].choices == POLICIES  # the job params module may not import the heavy package
+    model = {spec.name: spec for spec in params.specs(TASKS["segments"].params)}["model"]
+    assert model.choices == tuple(MODELS)
