@@ -30,6 +30,7 @@ def test_values_are_converted_checked_and_named_when_wrong():
         ({"split_date": "next week"}, r"is not a date \(YYYY-MM-DD\)"),
         ({"exploration_levels": [0.1, 1.5]}, r"1.5 is above the largest allowed, 1"),
         ({"k": None}, r"needs a value"),
+        ({"exploration_levels": []}, r"needs at least one value"),
     ]
     for raw, message in cases:
         with pytest.raises(params.ParamError, match=message):
@@ -74,3 +75,12 @@ def test_choices_name_what_the_library_knows():
     assert declared["policy"].choices == POLICIES  # the job params module may not import the heavy package
     model = {spec.name: spec for spec in params.specs(TASKS["segments"].params)}["model"]
     assert model.choices == tuple(MODELS)
+
+
+def test_not_a_number_is_refused_and_the_simulators_declared_range_is_the_one_it_runs():
+    with pytest.raises(params.ParamError, match=r"\[half_life_days\]: nan is not a float"):
+        params.validate(TASKS["segments"].params, {"half_life_days": float("nan")})
+    for raw in ({"budget": 60_000}, {"repeats": 300}, {"logging_exploration": 0}):
+        with pytest.raises(params.ParamError):  # refused when queued, not failed as a job
+            params.validate(TASKS["campaign_sim"].params, raw)
+    params.validate(TASKS["campaign_sim"].params, {"budget": 50_000, "repeats": 200, "logging_exploration": 1})

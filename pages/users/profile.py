@@ -90,4 +90,11 @@ with right:
 
 st.subheader("Timeline")
 timeline = segments.user_timeline(user_id)
-tables.show(timeline)
+tables.show(  # a timeline: when first; its text is a search or a review, its rating a review's stars
+    timeline,
+    text_first=False,
+    column_config={
+        "text": st.column_config.TextColumn("Searched or wrote", width="large"),
+        "rating": st.column_config.NumberColumn("Rating", format="%d ★"),
+    },
+)

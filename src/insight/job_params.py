@@ -210,9 +210,7 @@ class TopicsParams:
 class CampaignSimParams:
     """Campaigns over segments replayed on the shop's history: a bandit against greedy and uniform."""
 
-    budget: int = param(
-        5000, "Contacts per campaign", "contacts each simulated campaign makes", low=100, high=1_000_000
-    )
+    budget: int = param(5000, "Contacts per campaign", "contacts each simulated campaign makes", low=100, high=50_000)
     exploration_levels: tuple[float, ...] = param(
         EXPLORATION_LEVELS,
         "Exploration shares",
@@ -223,12 +221,12 @@ class CampaignSimParams:
     logging_exploration: float = param(
         0.2,
         "Logged campaign's exploration",
-        "exploration of the one logged campaign the off-policy estimates are made from",
-        low=0,
+        "exploration of the one logged campaign the off-policy estimates are made from (above 0, to see every segment)",
+        low=0.001,
         high=1,
         page=False,
     )
-    repeats: int = param(20, "Repeats", "campaigns simulated per policy", low=1, high=500, page=False)
+    repeats: int = param(20, "Repeats", "campaigns simulated per policy", low=1, high=200, page=False)
     seed: int = _seed()
 
 

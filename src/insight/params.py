@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import math
 import types
 import typing
 from dataclasses import dataclass, field
@@ -138,6 +139,8 @@ def _check(spec: Spec, value: Any) -> Any:
     if spec.many:
         if isinstance(value, str) or not isinstance(value, list | tuple):
             value = [value]
+        if not value:
+            raise ParamError(f"{spec.label} [{spec.name}] needs at least one value")
         return tuple(_one(spec, item) for item in value)
     return _one(spec, value)
 
@@ -175,7 +178,7 @@ def _convert(kind: type, value: Any) -> Any:
             raise TypeError(value)
         return int(value)
     if kind is float:
-        if isinstance(value, bool):
+        if isinstance(value, bool) or not math.isfinite(float(value)):  # nan passes every range check
             raise TypeError(value)
         return float(value)
     if not isinstance(value, str):

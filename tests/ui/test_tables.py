@@ -52,3 +52,9 @@ def test_a_column_without_any_value_is_left_out_and_a_missing_date_is_blank():
     )
     shown, config = prepare(frame)
     assert "ts" not in shown.columns and list(shown["created_at"]) == ["2025-11-01", ""]
+
+
+def test_a_timeline_keeps_its_own_column_order():
+    frame = pd.DataFrame({"ts": pd.to_datetime(["2025-11-01 10:00"]), "kind": ["search"], "text": ["trail shoes"]})
+    assert list(prepare(frame, text_first=False)[0].columns) == ["ts", "kind", "text"]
+    assert list(prepare(frame)[0].columns)[0] == "text"

@@ -60,13 +60,13 @@ LANGUAGES = {
 }  # fmt: skip
 
 
-def show(frame: pd.DataFrame, *, column_config: dict | None = None, **options) -> None:
+def show(frame: pd.DataFrame, *, column_config: dict | None = None, text_first: bool = True, **options) -> None:
     """``st.dataframe`` of ``frame`` as a merchant reads it (see :func:`prepare`); ``column_config`` overrides."""
-    shown, config = prepare(frame)
+    shown, config = prepare(frame, text_first=text_first)
     st.dataframe(shown, hide_index=True, width="stretch", column_config={**config, **(column_config or {})}, **options)
 
 
-def prepare(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+def prepare(frame: pd.DataFrame, *, text_first: bool = True) -> tuple[pd.DataFrame, dict]:
     """The frame to show and its column config.
 
     Text columns come first, languages read as names, a missing value is a blank cell, and a column
@@ -76,6 +76,7 @@ def prepare(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     frame = frame.loc[:, filled or list(frame.columns)]
     kinds = {column: COLUMNS.get(str(column), (None, None))[1] for column in frame.columns}
     order = [c for c in frame.columns if kinds[c] == "text"] + [c for c in frame.columns if kinds[c] != "text"]
+    order = order if text_first else list(frame.columns)  # a timeline reads in its own order
     shown = frame[order].copy()
     config = {}
     for column in order:
