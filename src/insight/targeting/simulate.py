@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from insight.job_params import CampaignSimParams
+from insight.params import validate
 from insight.progress import ProgressFn, scale, silent
 from insight.targeting.offpolicy import CampaignLog, evaluate_policies
 from insight.targeting.privacy import privacy_rules
@@ -165,11 +166,18 @@ def simulate_store(
     from insight.store import campaigns, runs
     from insight.store.db import data_version
 
+    # the ranges are the job's declared ones (a ParamError is a ValueError naming the field)
+    validate(
+        CampaignSimParams,
+        {
+            "budget": budget,
+            "exploration_levels": list(exploration_levels),
+            "logging_exploration": logging_exploration,
+            "repeats": repeats,
+            "seed": seed,
+        },
+    )
     levels = sorted({float(e) for e in exploration_levels})
-    if not (100 <= int(budget) <= 50_000 and 1 <= int(repeats) <= 200 and levels):
-        raise ValueError(f"budget must be 100–50,000 contacts and repeats 1–200, got {budget} and {repeats}")
-    if not 0 < logging_exploration <= 1:
-        raise ValueError("the logged campaign needs some exploration (0 < share ≤ 1) to see every segment")
     segments = runs.current_run(con, "segments")
     if segments is None:
         raise ValueError("no segments yet: run the Segments job first")
