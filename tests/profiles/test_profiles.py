@@ -85,3 +85,39 @@ def test_users_with_little_behaviour_are_marked_cold_start():
     users = build_profiles(touches, vectors).users.set_index("user_id")
     assert not users.loc["a", "cold_start"] and users.loc["b", "cold_start"]
     assert users.loc["b", "touches"] == 2  # profile from the search and the review alone
+
+
+def test_a_review_tells_what_was_bought_when_no_purchase_was_logged(tmp_path):
+    """A shop that sends reviews without purchase events: the reviewed item still shapes the profile, once."""
+    files = tmp_path / "files"
+    files.mkdir()
+    pd.DataFrame(
+        {
+            "item_id": ["s1", "b1"],
+            "title": ["Anti-dandruff shampoo", "Children's picture book"],
+            "category": ["Hair", "Books"],
+        }
+    ).to_csv(files / "items.csv", index=False)
+    pd.DataFrame(
+        {
+            "review_id": ["r1", "r2"],
+            "user_id": ["ann", "bob"],
+            "item_id": ["s1", "b1"],
+            "text": ["Fast delivery, well packed.", "Fast delivery, well packed!"],
+            "timestamp": ["2026-05-01", "2026-05-02"],
+        }
+    ).to_csv(files / "reviews.csv", index=False)
+    pd.DataFrame(
+        {"user_id": ["bob"], "item_id": ["b1"], "event_type": ["purchase"], "timestamp": ["2026-04-28"]}
+    ).to_csv(files / "events.csv", index=False)
+    con = insight.connect(tmp_path / "store.duckdb")
+    insight.ingest(files, db=con)
+    params = {"model": MODEL, "device": "cpu"}
+    assert run_job(con, new_job(con, "encode", params), "encode", params) == "done"
+    touches, _ = fetch_touches(con, MODEL)
+    touched = sorted(tuple(sorted(texts)) for texts in touches.groupby("user_id")["text"].apply(list))
+    assert touched == [
+        ("Anti-dandruff shampoo", "Fast delivery, well packed."),  # no purchase logged: the review brings the item
+        ("Children's picture book", "Fast delivery, well packed!"),  # the logged purchase, not counted twice
+    ]
+    con.close()

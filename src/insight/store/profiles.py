@@ -11,8 +11,11 @@ from insight.store.embeddings import fetch_text_vectors
 from insight.store.fragments import item_text, review_text, text_key
 
 # Every text a user touched, with the kind of touch: item events carry the item's text (title +
-# description), searches the query, reviews their own text. Hashes match store.embeddings.TEXTS.
-# A search query has no stored language (the profiles job detects it).
+# description), searches the query, reviews their own text. A review also carries the reviewed
+# item's text when the user has no event on that item: "fast delivery, well packed" says nothing of
+# what was bought, the item does, and a shop that sends reviews without purchase events would
+# otherwise profile its reviewers by their tone; a logged purchase keeps counting the item once.
+# Hashes match store.embeddings.TEXTS. A search query has no stored language (the job detects it).
 TOUCHES = f"""
     select e.user_id, e.ts, e.event_type as kind, {text_key(item_text("i"))} as text_hash,
            {item_text("i")} as text, i.category, e.value, i.language
@@ -24,6 +27,11 @@ TOUCHES = f"""
     union all
     select user_id, ts, 'review', {text_key(review_text())}, {review_text()}, null, null, language
       from reviews where user_id is not null and text is not null
+    union all
+    select r.user_id, r.ts, 'review', {text_key(item_text("i"))}, {item_text("i")}, i.category, null, i.language
+      from reviews r join items i using (item_id)
+      anti join events e on e.user_id = r.user_id and e.item_id = r.item_id
+     where r.user_id is not null and coalesce(i.title, i.description) is not null
 """
 
 
