@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 
 from insight.ingestion import IngestError, IngestReport
+from insight.progress import ProgressFn
 
 __version__ = "0.1.0"
 __all__ = [
@@ -45,6 +46,8 @@ def ingest(
     *,
     encoding: str = "utf-8",
     date_format: str | None = None,
+    chunk_rows: int | None = None,
+    progress: ProgressFn | None = None,
 ) -> IngestReport:
     """Load a file, archive or folder into the store and return its data-quality report.
 
@@ -52,13 +55,17 @@ def ingest(
     an open connection, or ``None`` for the configured default. ``date_format`` (e.g. ``"%d/%m/%Y"``)
     says how to read numeric dates such as 03/04/2024, which are otherwise quarantined as ambiguous
     unless the file settles the order. Raises ``IngestError`` when nothing can be read or the
-    pseudonym key is not the store's; rows that fail validation are quarantined, not raised.
+    pseudonym key is not the store's; rows that fail validation are quarantined, not raised. Large
+    canonical inputs are read ``chunk_rows`` rows at a time (giving it streams any canonical input);
+    ``progress(share, message)`` hears how far the batch got.
     """
     from insight import config
     from insight.ingestion.pipeline import ingest_path
     from insight.store.keys import PseudonymKeyError
 
-    options = {"format": format, "encoding": encoding, "date_format": date_format}
+    options = {"format": format, "encoding": encoding, "date_format": date_format, "chunk_rows": chunk_rows}
+    if progress is not None:
+        options["progress"] = progress
     if isinstance(db, duckdb.DuckDBPyConnection):
         from insight.store.db import database_path
 

@@ -33,6 +33,7 @@ class SourceFile:
     name: str
     frame: pd.DataFrame
     first_row: int = 2  # line (CSV) or record (JSONL, Parquet) number of the frame's first row
+    read_share: float | None = None  # for a slice of a large input: share of the input's bytes read so far
 
     @property
     def stem(self) -> str:

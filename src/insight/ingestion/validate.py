@@ -156,14 +156,11 @@ def validate(canon: Canonical, *, date_format: str | None = None) -> Validated:
         clean = check.frame
         clean.attrs = frame.attrs
         if table == "events":
-            clean = clean.assign(
-                event_id=pd.util.hash_pandas_object(
-                    clean[["user_id", "item_id", "event_type", "timestamp", "quantity", "value", "query"]].astype(
-                        "string"
-                    ),
-                    index=False,
-                ).map("{:016x}".format)
-            )
+            # numbers as floats first: a batch whose quantities are all whole reads them as integers
+            # ("1"), one with a blank as floats ("1.0"), and the same event must get the same id in both
+            content = clean[["user_id", "item_id", "event_type", "timestamp", "quantity", "value", "query"]]
+            content = content.astype({"quantity": "float64", "value": "float64"}).astype("string")
+            clean = clean.assign(event_id=pd.util.hash_pandas_object(content, index=False).map("{:016x}".format))
         before = len(clean)
         clean = clean.drop_duplicates(list(KEYS[table]))
         duplicates[table] = before - len(clean)

@@ -78,6 +78,29 @@ def insert_records(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFra
         con.unregister("incoming_rows")
 
 
+def stored_in_batch(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, batch_id: str) -> pd.Series:
+    """Which rows of ``frame`` an earlier slice of the same batch already stored (duplicates within the input).
+
+    A boolean Series on ``frame``'s index.
+    """
+    if frame.empty:
+        return pd.Series(False, index=frame.index)
+    key = next(iter(COLUMNS[table]))  # the allow-list again: table and key names are fixed strings
+    con.register(
+        "incoming_keys", pd.DataFrame({"pos": range(len(frame)), "key": frame[COLUMNS[table][key]].to_numpy()})
+    )
+    try:
+        rows = con.execute(
+            f"select k.pos from incoming_keys k semi join {table} t on t.{key} = k.key and t.batch_id = $batch",
+            {"batch": batch_id},
+        ).fetchall()
+    finally:
+        con.unregister("incoming_keys")
+    seen = pd.Series(False, index=frame.index)
+    seen.iloc[[r[0] for r in rows]] = True
+    return seen
+
+
 def insert_quarantine(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, batch_id: str) -> int:
     """Store quarantined rows with their reasons; return how many."""
     if frame.empty:
