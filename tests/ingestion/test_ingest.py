@@ -5,7 +5,7 @@ import pytest
 
 import insight
 from insight.ingestion.errors import IngestError
-from insight.store import records
+from insight.store import staging
 from tests.conftest import count
 
 
@@ -70,10 +70,11 @@ def test_failure_half_way_leaves_the_store_as_it_was(con, corpus, tmp_path, monk
     def explode(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(records, "insert_quarantine", explode)
+    monkeypatch.setattr(staging, "publish", explode)
     with pytest.raises(IngestError, match="nothing stored"):
         insight.ingest(corpus, db=con)
     assert {t: count(con, t) for t in before} == before
+    assert all(count(con, f"staged_{t}") == 0 for t in before)  # nothing left half-written aside either
     failed = con.execute("select status, report from ingest_batches where status = 'failed'").fetchall()
     assert len(failed) == 1 and "disk full" in json.loads(failed[0][1])["message"]
 

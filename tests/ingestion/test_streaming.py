@@ -106,3 +106,13 @@ def test_progress_says_how_far_the_reading_got(corpus, tmp_path):
     loading = [share for share, message in seen if message.startswith("loading")]
     assert len(loading) >= 4 and loading == sorted(loading) and loading[-1] > 0.85
     con.close()
+
+
+def test_rows_staged_by_an_ingest_that_died_are_cleared_not_published(con, corpus):
+    con.execute(
+        "insert into staged_events (event_id, user_id, event_type, ts, batch_id) "
+        "values ('dead', 'u_dead', 'view', timestamp '2026-01-01', 'b-died')"
+    )
+    insight.ingest(corpus, db=con, chunk_rows=3)
+    assert count(con, "staged_events") == 0
+    assert con.execute("select count(*) from events where event_id = 'dead'").fetchall() == [(0,)]

@@ -26,3 +26,24 @@ def test_transaction_rolls_back_everything_on_error(con):
             raise RuntimeError("half-way")
     assert con.execute("select count(*) from items").fetchall()[0][0] == 0
     assert data_version(con) == 0
+
+
+def test_a_store_made_before_events_lost_their_key_index_keeps_its_events(tmp_path, corpus):
+    import duckdb
+
+    import insight
+
+    path = tmp_path / "old.duckdb"
+    old = duckdb.connect(str(path))
+    old.execute("create table schema_migrations (version integer primary key, name varchar, applied_at timestamp)")
+    for version, name, sql in (m for m in MIGRATIONS if m[0] <= 8):
+        old.execute(sql)
+        old.execute("insert into schema_migrations (version, name) values (?, ?)", [version, name])
+    old.close()
+    con = connect(path)  # migrates to the newest version
+    insight.ingest(corpus, db=con)
+    events = con.execute("select count(*) from events").fetchall()[0][0]
+    again = insight.ingest(corpus / "events.csv", db=con)  # other bytes, the same events
+    assert events == 7 and again.loaded["events"] == 0 and again.duplicates["already stored"] == 7
+    assert con.execute("select count(*) from events").fetchall()[0][0] == 7
+    con.close()

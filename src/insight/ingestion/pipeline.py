@@ -8,8 +8,8 @@ under two keys; the fingerprint is recorded with the first batch.
 
 from __future__ import annotations
 
+import threading
 import uuid
-from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +20,6 @@ from insight import config
 from insight.ingestion import chunks
 from insight.ingestion.adapters import adapter, detect_format
 from insight.ingestion.adapters.canonical import NAME as CANONICAL
-from insight.ingestion.canonical import FIELDS
 from insight.ingestion.dates import check_date_format
 from insight.ingestion.errors import IngestError
 from insight.ingestion.language import detect_languages
@@ -31,8 +30,11 @@ from insight.ingestion.report import IngestReport
 from insight.ingestion.tally import ReportTally
 from insight.ingestion.validate import Validated, validate
 from insight.progress import ProgressFn, silent
-from insight.store import batches, keys, records
+from insight.store import batches, keys, records, staging
 from insight.store.db import bump_data_version, transaction
+
+_RUNNING: set[str] = set()  # batches this process is writing (their staged rows are not abandoned)
+_RUNNING_LOCK = threading.Lock()
 
 
 def ingest_path(
@@ -79,50 +81,69 @@ def ingest_path(
             f"{previous['finished_at']:%Y-%m-%d %H:%M}; nothing added",
         )
     started = datetime.now()
-    tally, loaded, stored_before, dropped = ReportTally(), Counter(), 0, {}
+    tally, dropped, known = ReportTally(), {}, {}
+    with _RUNNING_LOCK:
+        _RUNNING.add(batch_id)
     try:
-        with transaction(con):
-            keys.record_key(con, key)
-            batches.insert_batch(
-                con, batch_id=batch_id, source=name, format=fmt, content_hash=content_hash, started_at=started
-            )
-            for number, source in enumerate(slices):
-                checked, rows_read, gone = _checked(source, fmt, keep, date_format, key.secret)
-                dropped.update(gone)
-                share = source.files[0].read_share if source.files[0].read_share is not None else 0.5
-                progress(0.05 + 0.85 * share, f"loading: {tally.rows_read + rows_read:,} rows read so far")
+        staging.discard_abandoned(con, _RUNNING)
+        for number, source in enumerate(slices):
+            checked, rows_read, gone = _checked(source, fmt, keep, date_format, key.secret, known)
+            dropped.update(gone)
+            share = source.files[0].read_share if source.files[0].read_share is not None else 0.5
+            progress(0.05 + 0.8 * share, f"loading: {tally.rows_read + rows_read:,} rows read so far")
+            with transaction(con):  # one slice: committed, so memory does not grow with the batch
                 if number:  # a row repeating one of an earlier slice is a duplicate within the input
                     _drop_repeats(con, checked, batch_id)
                 tally.add(checked, rows_read)
                 for table, frame in checked.tables.items():
-                    added = records.insert_records(con, table, frame, batch_id)
-                    loaded[table] += added
-                    stored_before += len(frame) - added
-                records.insert_quarantine(con, checked.quarantine, batch_id)
+                    staging.stage_records(con, table, frame, batch_id)
+                staging.stage_quarantine(con, checked.quarantine, batch_id)
+        progress(0.9, f"publishing {tally.rows_read:,} rows")
+        with transaction(con):  # the whole batch becomes visible at once
+            keys.record_key(con, key)
+            batches.insert_batch(
+                con, batch_id=batch_id, source=name, format=fmt, content_hash=content_hash, started_at=started
+            )
+            moved = staging.publish(con, batch_id)
             report = tally.report(batch_id, name, fmt)
-            report.loaded = {table: loaded[table] for table in FIELDS}
-            report.duplicates["already stored"] = stored_before
+            report.loaded = {table: added for table, (_, added) in moved.items()}
+            report.duplicates["already stored"] = sum(staged - added for staged, added in moved.values())
             report.dropped_columns = dropped
             report.settings_file = str(config.settings_file(db_path)) if dropped else ""
             report.orphans = records.batch_orphans(con, batch_id)
-            if sum(report.loaded.values()) == 0 and not stored_before:
+            if sum(report.loaded.values()) == 0 and not report.duplicates["already stored"]:
                 report.status, report.message = "rejected", _rejection(report)
             else:
                 bump_data_version(con)
             batches.finish_batch(con, batch_id, status=report.status, report=report.to_dict())
     except Exception as exc:
-        failed = tally.report(batch_id, name, fmt)
-        with transaction(con):
-            batches.insert_batch(
-                con, batch_id=batch_id, source=name, format=fmt, content_hash=content_hash, started_at=started
-            )
-            failed.status, failed.message = "failed", f"nothing stored: {exc}"
-            batches.finish_batch(con, batch_id, status="failed", report=failed.to_dict())
+        _record_failure(con, tally.report(batch_id, name, fmt), exc, content_hash, started)
         if isinstance(exc, IngestError):
             raise
         raise IngestError(f"nothing stored ({exc})", file=name) from exc
+    finally:
+        with _RUNNING_LOCK:
+            _RUNNING.discard(batch_id)
     progress(1.0, report.status)
     return report
+
+
+def _record_failure(
+    con: duckdb.DuckDBPyConnection, report: IngestReport, exc: Exception, content_hash: str, started: datetime
+) -> None:
+    """Forget what the batch staged and record the failed attempt, so the Ingest page can say why."""
+    with transaction(con):
+        staging.discard(con, report.batch_id)
+        batches.insert_batch(
+            con,
+            batch_id=report.batch_id,
+            source=report.source,
+            format=report.format,
+            content_hash=content_hash,
+            started_at=started,
+        )
+        report.status, report.message = "failed", f"nothing stored: {exc}"
+        batches.finish_batch(con, report.batch_id, status="failed", report=report.to_dict())
 
 
 def _open_input(
@@ -148,25 +169,26 @@ def _open_input(
 
 
 def _checked(
-    source: Source, fmt: str, keep: list[str], date_format: str | None, secret: bytes
+    source: Source, fmt: str, keep: list[str], date_format: str | None, secret: bytes, known: dict[str, str]
 ) -> tuple[Validated, int, dict[str, str]]:
     """One source converted, stripped of personal data, validated, pseudonymised and language-tagged.
 
-    Returns the validated tables, the source rows read and the personal columns dropped.
+    Returns the validated tables, the source rows read and the personal columns dropped; ``known``
+    keeps pseudonyms from slice to slice.
     """
     canon = adapter(fmt).convert(source)
     canon.users, dropped = drop_personal_attributes(canon.users, keep)
     rows_read = sum(len(f.frame) for f in source.files) + canon.extra_rows
     checked = validate(canon, date_format=date_format)
-    _pseudonymise(checked, secret, personal={c.lower() for c in dropped})
+    _pseudonymise(checked, secret, personal={c.lower() for c in dropped}, known=known)
     _detect_languages(checked)
     return checked, rows_read, dropped
 
 
 def _drop_repeats(con: duckdb.DuckDBPyConnection, checked: Validated, batch_id: str) -> None:
-    """Remove from a slice the rows an earlier slice of this batch stored, counting them as in-file duplicates."""
+    """Remove from a slice the rows an earlier slice of this batch staged, counting them as in-file duplicates."""
     for table, frame in checked.tables.items():
-        seen = records.stored_in_batch(con, table, frame, batch_id)
+        seen = staging.staged_already(con, table, frame, batch_id)
         if seen.any():
             checked.tables[table] = frame[~seen]
             checked.duplicates_in_file[table] = checked.duplicates_in_file.get(table, 0) + int(seen.sum())
@@ -180,12 +202,12 @@ def _keep_columns(db_path: str | Path | None) -> list[str]:
     return keep
 
 
-def _pseudonymise(checked: Validated, key: bytes, *, personal: set[str]) -> None:
+def _pseudonymise(checked: Validated, key: bytes, *, personal: set[str], known: dict[str, str]) -> None:
     """Pseudonyms for user ids in the good rows and in quarantined records, which lose personal columns too."""
     for table in ("users", "events", "reviews"):
         frame = checked.tables[table]
         if not frame.empty:
-            checked.tables[table] = frame.assign(user_id=pseudonymise(frame["user_id"], key))
+            checked.tables[table] = frame.assign(user_id=pseudonymise(frame["user_id"], key, known))
     if not checked.quarantine.empty:
         checked.quarantine = checked.quarantine.assign(
             record=[scrub_record(r, key, personal=personal) for r in checked.quarantine["record"]]

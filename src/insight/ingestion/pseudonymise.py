@@ -16,11 +16,13 @@ import hmac
 import json
 import re
 
+import numpy as np
 import pandas as pd
 
 from insight.store.keys import PseudonymKey, find_key
 
 PREFIX = "u_"
+KNOWN_LIMIT = 2_000_000  # raw ids remembered across the slices of one batch (~300 MB at most)
 _PSEUDONYM = re.compile(r"u_[0-9a-f]{20}")
 
 
@@ -50,12 +52,30 @@ def stored_user_ids(typed: str, key: bytes | PseudonymKey | None) -> list[str]:
     return [pseudonym(typed, secret), typed]
 
 
-def pseudonymise(ids: pd.Series, key: bytes | PseudonymKey) -> pd.Series:
-    """Pseudonym per raw id (nulls stay null); each distinct id is hashed once."""
+def pseudonymise(ids: pd.Series, key: bytes | PseudonymKey, known: dict[str, str] | None = None) -> pd.Series:
+    """Pseudonym per raw id (nulls stay null); each distinct id is hashed once.
+
+    ``known`` (raw id -> pseudonym) carries pseudonyms across the slices of a large batch, where
+    the same customers come back in every slice; it is emptied when it reaches
+    :data:`KNOWN_LIMIT` ids, so its memory stays bounded.
+    """
     secret = key.secret if isinstance(key, PseudonymKey) else key
-    distinct = ids.dropna().astype(str).unique()
-    table = {raw: pseudonym(raw, secret) for raw in distinct}
-    return ids.map(lambda raw: table.get(str(raw)) if pd.notna(raw) else None)
+    known = {} if known is None else known
+    if len(known) > KNOWN_LIMIT:
+        known.clear()
+    codes, distinct = pd.factorize(ids, use_na_sentinel=True)
+    keyed = hmac.new(secret, digestmod=hashlib.sha256)  # the key's set-up done once, copied per id
+    names = []
+    for raw in distinct:
+        text = str(raw)
+        name = known.get(text)
+        if name is None:
+            digest = keyed.copy()
+            digest.update(text.encode())
+            name = known[text] = PREFIX + digest.hexdigest()[:20]
+        names.append(name)
+    table = np.array([*names, None], dtype=object)  # code -1 (a null id) picks the final None
+    return pd.Series(table[codes], index=ids.index, dtype=object)
 
 
 def scrub_record(record: dict, key: bytes, *, personal: set[str]) -> dict:

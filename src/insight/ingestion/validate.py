@@ -189,7 +189,7 @@ def _events(check: _Checker) -> None:
     check.required("user_id")
     check.required("event_type")
     kind = check.frame["event_type"].astype("string").str.lower().str.strip()
-    check.frame = check.frame.assign(event_type=kind.map(lambda k: EVENT_ALIASES.get(k, k)))
+    check.frame = check.frame.assign(event_type=kind.map(EVENT_ALIASES).fillna(kind))
     check.fail(
         ~check.frame["event_type"].astype(object).isin(EVENT_TYPES),
         "event_type",

@@ -1,4 +1,4 @@
-"""Writing validated canonical rows and quarantined rows; rows already stored are left untouched."""
+"""Canonical columns and types as stored, quarantine rows as stored, and the orphans a batch left."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ import json
 
 import duckdb
 import pandas as pd
-
-from insight.store.db import scalar
 
 # Target columns per table, and the canonical column that feeds each.
 COLUMNS: dict[str, dict[str, str]] = {
@@ -59,53 +57,9 @@ TYPES = {
 }
 
 
-def insert_records(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, batch_id: str) -> int:
-    """Insert rows whose key is new; return how many were inserted (the rest were already stored)."""
-    if frame.empty:
-        return 0
-    mapping = COLUMNS[table]  # also the allow-list that makes the table name safe to format in
-    incoming = pd.DataFrame({target: frame[source] for target, source in mapping.items()})
-    con.register("incoming_rows", incoming)
-    try:
-        select = ", ".join(f"cast({c} as {TYPES.get(c, 'varchar')})" for c in mapping)
-        return scalar(
-            con,
-            f"insert or ignore into {table} ({', '.join(mapping)}, batch_id) "
-            f"select {select}, $batch from incoming_rows",
-            {"batch": batch_id},
-        )
-    finally:
-        con.unregister("incoming_rows")
-
-
-def stored_in_batch(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, batch_id: str) -> pd.Series:
-    """Which rows of ``frame`` an earlier slice of the same batch already stored (duplicates within the input).
-
-    A boolean Series on ``frame``'s index.
-    """
-    if frame.empty:
-        return pd.Series(False, index=frame.index)
-    key = next(iter(COLUMNS[table]))  # the allow-list again: table and key names are fixed strings
-    con.register(
-        "incoming_keys", pd.DataFrame({"pos": range(len(frame)), "key": frame[COLUMNS[table][key]].to_numpy()})
-    )
-    try:
-        rows = con.execute(
-            f"select k.pos from incoming_keys k semi join {table} t on t.{key} = k.key and t.batch_id = $batch",
-            {"batch": batch_id},
-        ).fetchall()
-    finally:
-        con.unregister("incoming_keys")
-    seen = pd.Series(False, index=frame.index)
-    seen.iloc[[r[0] for r in rows]] = True
-    return seen
-
-
-def insert_quarantine(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, batch_id: str) -> int:
-    """Store quarantined rows with their reasons; return how many."""
-    if frame.empty:
-        return 0
-    rows = pd.DataFrame(
+def quarantine_rows(frame: pd.DataFrame, batch_id: str) -> pd.DataFrame:
+    """Quarantined rows (``_file``, ``_row``, field, reason, record) in the quarantine table's columns."""
+    return pd.DataFrame(
         {
             "batch_id": batch_id,
             "file": frame["_file"].astype(str),
@@ -115,12 +69,6 @@ def insert_quarantine(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, batch
             "record": [json.dumps(_plain(r), default=str, ensure_ascii=False) for r in frame["record"]],
         }
     )
-    con.register("incoming_quarantine", rows)
-    try:
-        con.execute("insert into quarantine select * from incoming_quarantine").fetchall()
-    finally:
-        con.unregister("incoming_quarantine")
-    return len(rows)
 
 
 _ORPHANS = {  # (table, column, table it should be in): only checked when that table holds anything at all

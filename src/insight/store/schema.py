@@ -322,4 +322,45 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         alter table user_profiles add column language varchar;
         """,
     ),
+    (
+        9,
+        "events without a primary-key index",
+        """
+        -- A primary key keeps an index of every event id in memory while a batch is written, and
+        -- DuckDB cannot move that index to disk inside the batch's transaction: a 30-million-row
+        -- batch held ~7 GiB. Events are the one table that size; an event's id is still the hash
+        -- of the record, and ingest skips ids already stored by an anti-join instead
+        -- (insight.store.staging.publish), so re-ingesting still adds nothing.
+        create table events_unindexed (
+            event_id    varchar not null,
+            user_id     varchar,
+            item_id     varchar,
+            event_type  varchar not null,
+            ts          timestamp not null,
+            quantity    double,
+            value       double,
+            query       varchar,
+            batch_id    varchar not null
+        );
+        insert into events_unindexed
+            select event_id, user_id, item_id, event_type, ts, quantity, value, query, batch_id from events;
+        drop table events;
+        alter table events_unindexed rename to events;
+        """,
+    ),
+    (
+        10,
+        "staging tables for large batches",
+        """
+        -- A batch is written a slice at a time into these (each slice its own transaction, so
+        -- memory stays bounded: DuckDB holds everything a transaction appends until it commits),
+        -- then moved into the real tables by one transaction, so readers see all of a batch or
+        -- none of it. Rows here belong to a batch still being written, or to one that died.
+        create table staged_users as select * from users limit 0;
+        create table staged_items as select * from items limit 0;
+        create table staged_events as select * from events limit 0;
+        create table staged_reviews as select * from reviews limit 0;
+        create table staged_quarantine as select * from quarantine limit 0;
+        """,
+    ),
 )
