@@ -6,7 +6,7 @@ Pieces of SQL that several store modules need live here, so that they cannot dri
   and the embeddings cache is keyed on the md5 of exactly that text. If one copy of the expression
   changed, the vectors of a job and the texts a page looks up would silently stop matching;
 * **filters**: the date, category and language filters of every page (``EVENTS``, ``REVIEWS``,
-  ``ITEM_FILTER``), which
+  ``ITEM_FILTER``, and ``EVENT_DAYS`` on the daily event summary), which
   bind ``$start``, ``$end`` (inclusive dates), ``$categories`` and ``$languages`` (lists; empty
   means all); the category and language of an event or review are its item's;
 * **current runs**: the run whose results pages show, per kind;
@@ -67,6 +67,12 @@ EVENTS = f"""select e.* from events e
              where {_IN_RANGE.format(ts="e.ts")}
                and ((len($categories::varchar[]) = 0 and len($languages::varchar[]) = 0)
                     or e.item_id in (select i.item_id from items i where {ITEM_FILTER}))"""
+# The same filters on the daily event summary (insight.store.summaries): a day is in the range when its
+# events are, and a row's category and language are its events' items'.
+EVENT_DAYS = """select d.* from event_days d
+                where ($start is null or d.day >= $start::date) and ($end is null or d.day <= $end::date)
+                  and (len($categories::varchar[]) = 0 or list_contains($categories::varchar[], d.category))
+                  and (len($languages::varchar[]) = 0 or list_contains($languages::varchar[], d.language))"""
 REVIEWS = f"""select r.* from reviews r left join items i using (item_id)
               where ({_IN_RANGE.format(ts="r.ts")} or (r.ts is null and $start is null and $end is null))
                 and {_ITEM_MATCH.format(lang="r.language")}"""

@@ -1,6 +1,8 @@
 """Reads behind the Overview page: headline counts, activity over time and the filter choices.
 
-Filters are the shared ``EVENTS`` and ``REVIEWS`` of :mod:`insight.store.fragments`.
+Filters are the shared ``EVENTS``, ``EVENT_DAYS`` and ``REVIEWS`` of :mod:`insight.store.fragments`:
+event counts, purchases and revenue add up the daily summary ``event_days`` that ingest keeps
+(:mod:`insight.store.summaries`), distinct users come from the events themselves.
 """
 
 from __future__ import annotations
@@ -9,24 +11,30 @@ import duckdb
 import pandas as pd
 
 from insight.filters import Filters
-from insight.store.fragments import EVENTS, ITEM_FILTER, REVIEWS
+from insight.store.fragments import EVENT_DAYS, EVENTS, ITEM_FILTER, REVIEWS
 
 GRAINS = {"day": "day", "week": "week", "month": "month"}  # allow-list for date_trunc
 
 
 def fetch_kpis(con: duckdb.DuckDBPyConnection, filters: Filters = Filters()) -> dict:
-    """Headline counts: users, active users, items, events, reviews, average rating and date range."""
+    """Headline counts: users, active users, items, events, reviews, average rating and date range.
+
+    Events, purchases and revenue add up the daily summary; active users are counted exactly.
+    """
     row = con.execute(
-        f"""with e as ({EVENTS}), r as ({REVIEWS})
-            select (select count(*) from users),
-                   (select count(distinct user_id) from (select user_id from e union all select user_id from r)
+        f"""select (select count(*) from users),
+                   (select count(distinct user_id) from (select user_id from ({EVENTS})
+                                                         union all select user_id from ({REVIEWS}))
                      where user_id is not null),
                    (select count(*) from items i where {ITEM_FILTER}),
-                   (select count(*) from e), (select count(*) from r), (select avg(rating) from r),
-                   (select min(ts) from (select ts from e union all select ts from r)),
-                   (select max(ts) from (select ts from e union all select ts from r)),
-                   (select count(*) from e where event_type = 'purchase'),
-                   (select sum(value) from e where event_type = 'purchase')""",
+                   (select coalesce(sum(events), 0) from ({EVENT_DAYS})),
+                   (select count(*) from ({REVIEWS})), (select avg(rating) from ({REVIEWS})),
+                   (select least(e.first, r.first) from (select min(ts) as first from ({EVENTS})) e,
+                                                        (select min(ts) as first from ({REVIEWS})) r),
+                   (select greatest(e.last, r.last) from (select max(ts) as last from ({EVENTS})) e,
+                                                         (select max(ts) as last from ({REVIEWS})) r),
+                   (select coalesce(sum(events), 0) from ({EVENT_DAYS}) where event_type = 'purchase'),
+                   (select sum(value) from ({EVENT_DAYS}) where event_type = 'purchase')""",
         filters.params(),
     ).fetchall()[0]
     keys = (
@@ -49,13 +57,20 @@ def fetch_event_activity(
 ) -> pd.DataFrame:
     """Events per period and type: columns period, event_type, events, users_about.
 
-    ``users_about`` is approximate (HyperLogLog, about 2 % off): exact distinct users per period cost
-    seconds at 10 M events, and the table says "about".
+    Events add up the daily summary. ``users_about`` is approximate (HyperLogLog, about 2 % off): exact
+    distinct users per period cost seconds at 10 M events, and the table says "about".
     """
+    part = GRAINS[grain]
     return con.execute(
-        f"""select date_trunc('{GRAINS[grain]}', ts) as period, event_type,
-                   count(*) as events, approx_count_distinct(user_id) as users_about
-            from ({EVENTS}) group by all order by period, event_type""",
+        f"""with counts as (select date_trunc('{part}', day)::timestamp as period, event_type,
+                                   sum(events)::bigint as events
+                              from ({EVENT_DAYS}) group by all),
+                 people as (select date_trunc('{part}', ts)::timestamp as period, event_type,
+                                   approx_count_distinct(user_id) as users_about
+                              from ({EVENTS}) group by all)
+            select c.period, c.event_type, c.events, coalesce(p.users_about, 0) as users_about
+              from counts c left join people p using (period, event_type)
+             order by c.period, c.event_type""",
         filters.params(),
     ).df()
 
@@ -75,16 +90,37 @@ def fetch_review_activity(
 def fetch_top_categories(
     con: duckdb.DuckDBPyConnection, filters: Filters = Filters(), *, limit: int = 15
 ) -> pd.DataFrame:
-    """Categories by events, purchases, users (approximate, as in :func:`fetch_event_activity`) and revenue."""
-    return con.execute(
-        f"""select coalesce(i.category, '(none)') as category, count(*) as events,
-                   count(*) filter (where e.event_type = 'purchase') as purchases,
-                   approx_count_distinct(e.user_id) as users_about,
-                   round(sum(e.value) filter (where e.event_type = 'purchase'), 2) as revenue
-            from ({EVENTS}) e left join items i using (item_id)
-            group by all order by events desc limit $limit""",
+    """Categories by events, purchases, users (approximate, as in :func:`fetch_event_activity`) and revenue.
+
+    Counts add up the daily summary; distinct users are then counted for the listed categories only.
+    """
+    top = con.execute(
+        f"""select coalesce(category, '(none)') as category, sum(events)::bigint as events,
+                   coalesce(sum(events) filter (where event_type = 'purchase'), 0)::bigint as purchases,
+                   round(sum(value) filter (where event_type = 'purchase'), 2) as revenue
+              from ({EVENT_DAYS}) group by all order by events desc, category limit $limit""",
         {**filters.params(), "limit": limit},
     ).df()
+    users = _users_per_category(
+        con, filters, [c for c in top["category"] if c != "(none)"], "(none)" in set(top["category"])
+    )
+    top = top.merge(users, on="category", how="left")
+    top["users_about"] = top["users_about"].fillna(0).astype("int64")
+    return top[["category", "events", "purchases", "users_about", "revenue"]]
+
+
+def _users_per_category(
+    con: duckdb.DuckDBPyConnection, filters: Filters, categories: list[str], uncategorised: bool
+) -> pd.DataFrame:
+    """Approximate distinct users of each named category, and of "(none)" when asked (unknown items)."""
+    named = f"""select i.category, approx_count_distinct(e.user_id) as users_about
+                  from ({EVENTS}) e join items i using (item_id)
+                 where e.item_id in (select item_id from items where list_contains($top::varchar[], category))
+                 group by all"""
+    none = f"""select '(none)' as category, approx_count_distinct(e.user_id) as users_about from ({EVENTS}) e
+                where not exists (select 1 from items i where i.item_id = e.item_id and i.category is not null)"""
+    sql = f"{named} union all {none}" if uncategorised else named
+    return con.execute(sql, {**filters.params(), "top": categories}).df()
 
 
 def fetch_filter_options(con: duckdb.DuckDBPyConnection) -> dict:

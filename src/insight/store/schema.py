@@ -363,4 +363,26 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         create table staged_quarantine as select * from quarantine limit 0;
         """,
     ),
+    (
+        11,
+        "daily event summary",
+        """
+        -- Events counted per day, item category, item language and event type, kept by ingest in
+        -- the batch's own transaction (insight.store.summaries): the Overview's counts, purchases
+        -- and revenue are sums over this table instead of scans of every event. Events whose item
+        -- is unknown count under a null category and language, as they do in the raw filters.
+        create table event_days (
+            day         date not null,
+            category    varchar,
+            language    varchar,
+            event_type  varchar not null,
+            events      bigint not null,
+            value       double
+        );
+        insert into event_days
+            select e.ts::date, i.category, i.language, e.event_type, count(*), sum(e.value)
+              from events e left join items i using (item_id)
+             group by all;
+        """,
+    ),
 )

@@ -19,6 +19,7 @@ import pandas as pd
 
 from insight.store.db import scalar
 from insight.store.records import COLUMNS, TYPES, quarantine_rows
+from insight.store.summaries import refresh_for_batch
 
 TABLES = ("users", "items", "events", "reviews")
 _ALL = (*TABLES, "quarantine")
@@ -77,7 +78,8 @@ def publish(con: duckdb.DuckDBPyConnection, batch_id: str) -> dict[str, tuple[in
     """Move a staged batch into the real tables (call inside the batch's final transaction).
 
     Rows whose key is already stored are skipped (events by an anti-join: they have no key
-    index). Returns {table: (rows staged, rows added)} and leaves no staged row of the batch.
+    index), and the summary tables are brought up to date. Returns {table: (rows staged, rows
+    added)} and leaves no staged row of the batch.
     """
     out = {}
     for table in TABLES:
@@ -96,6 +98,8 @@ def publish(con: duckdb.DuckDBPyConnection, batch_id: str) -> dict[str, tuple[in
         added = scalar(con, sql, {"batch": batch_id}) if staged else 0
         out[table] = (int(staged), int(added))
     con.execute("insert into quarantine select * from staged_quarantine where batch_id = $batch", {"batch": batch_id})
+    if out["events"][1] or out["items"][1]:
+        refresh_for_batch(con, batch_id)  # the summaries change in the same transaction as the rows
     discard(con, batch_id)
     return out
 
