@@ -21,9 +21,8 @@ from datetime import date
 from pathlib import Path
 
 from insight.filters import Filters
-from insight.store import connect
+from insight.store import connect, summaries
 from insight.store import overview as reads
-from insight.store import summaries
 
 
 def generate(con, *, users: int, items: int, events: int, reviews: int) -> None:
