@@ -1,4 +1,4 @@
-"""The daily event summary gives the Overview the numbers the raw events give, under every filter, as data arrives."""
+"""The summaries give pages the numbers the raw tables give, under every filter, as data arrives."""
 
 from datetime import timedelta
 
@@ -95,11 +95,47 @@ def test_a_store_made_before_the_summary_gets_it_counted(tmp_path):
            ('e3', 'u2', 'gone', 'view', '2026-01-06 08:00', null, 'b')"""
     )
     old.close()
-    con = connect(path)  # migration 11 counts the stored events
+    con = connect(path)  # migrations 11 and 12 count what is stored
     kpis = fetch_kpis(con)
     assert (kpis["events"], kpis["purchases"], kpis["revenue"]) == (3, 1, 12.5)
     assert fetch_kpis(con, Filters(categories=("Tea",)))["events"] == 2
-    before = con.execute("select * from event_days order by all").fetchall()
+    assert con.execute("select user_id, orders, spend from user_facts order by 1").fetchall() == [
+        ("u1", 1, 12.5),
+        ("u2", 0, 0.0),
+    ]
+    before = [con.execute(f"select * from {t} order by all").fetchall() for t in ("event_days", "user_facts")]
     summaries.rebuild(con)
-    assert con.execute("select * from event_days order by all").fetchall() == before
+    assert [con.execute(f"select * from {t} order by all").fetchall() for t in ("event_days", "user_facts")] == before
+    con.close()
+
+
+def _raw_people(con) -> pd.DataFrame:
+    """Everyone with their purchase and review counts, derived from the raw tables (what audiences read before)."""
+    return con.execute(
+        """with people as (select user_id from users union select user_id from events where user_id is not null
+                           union select user_id from reviews where user_id is not null)
+           select p.user_id,
+                  (select count(*) from events e where e.user_id = p.user_id and e.event_type = 'purchase') as orders,
+                  (select coalesce(sum(coalesce(value, 0)), 0) from events e
+                    where e.user_id = p.user_id and e.event_type = 'purchase') as spend,
+                  (select max(ts) from events e where e.user_id = p.user_id and e.event_type = 'purchase')
+                    as last_purchase,
+                  (select count(*) from reviews r where r.user_id = p.user_id) as reviews
+             from people p order by p.user_id"""
+    ).df()
+
+
+def test_per_user_facts_match_the_raw_tables_batch_after_batch(tmp_path, corpus):
+    con = connect(tmp_path / "store.duckdb")
+    for name in ("users.csv", "events.csv", "reviews.csv", "items.csv"):
+        insight.ingest(corpus / name, db=con)
+        kept = con.execute(
+            "select user_id, orders, spend, last_purchase, reviews from user_facts order by user_id"
+        ).df()
+        pd.testing.assert_frame_equal(kept, _raw_people(con), check_dtype=False)
+    assert len(kept) > 0 and kept["orders"].sum() > 0 and kept["reviews"].sum() > 0
+    active = con.execute(
+        "select count(distinct user_id) from (select user_id from events union all select user_id from reviews)"
+    ).fetchall()[0][0]
+    assert fetch_kpis(con)["active_users"] == active
     con.close()

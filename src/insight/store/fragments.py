@@ -79,30 +79,23 @@ REVIEWS = f"""select r.* from reviews r left join items i using (item_id)
 
 
 # Everyone an audience can hold: users listed in the users table, and anyone with events or reviews
-# (a file of events alone creates no users rows, yet its buyers are reachable).
-PEOPLE = """
-    select user_id from users
-    union select user_id from events where user_id is not null
-    union select user_id from reviews where user_id is not null
-"""
+# (a file of events alone creates no users rows, yet its buyers are reachable). Ingest keeps them, with
+# their purchase counts, in the ``user_facts`` summary (insight.store.summaries).
+PEOPLE = "select user_id from user_facts"
 
 # One row per person with their purchase behaviour and review sentiment. "As of" is the latest event in
-# the store, not the wall clock, so a shop's history reads the same whenever it is opened.
+# the store, not the wall clock, so a shop's history reads the same whenever it is opened. Sentiment
+# follows the current sentiment run, so it is read from the scores rather than kept by ingest.
 USER_FACTS = f"""
-    with people as ({PEOPLE}),
-         purchases as (
-             select user_id, count(*) as orders, sum(coalesce(value, 0)) as spend, max(ts) as last_purchase
-               from events where event_type = 'purchase' and user_id is not null group by user_id),
-         scores as (select s.review_id, s.score from sentiment_scores s
+    with scores as (select s.review_id, s.score from sentiment_scores s
                      where s.run_id = {current_run("sentiment")}),
          feeling as (
              select r.user_id, count(*) as reviews, avg(coalesce(s.score, (r.rating - 3) / 2.0)) as sentiment
                from reviews r left join scores s using (review_id)
               where r.user_id is not null and (s.score is not null or r.rating is not null)
               group by r.user_id)
-    select u.user_id, coalesce(p.orders, 0) as orders, coalesce(p.spend, 0) as spend, p.last_purchase,
-           coalesce(f.reviews, 0) as reviews, f.sentiment
-      from people u left join purchases p using (user_id) left join feeling f using (user_id)
+    select u.user_id, u.orders, u.spend, u.last_purchase, coalesce(f.reviews, 0) as reviews, f.sentiment
+      from user_facts u left join feeling f using (user_id)
 """
 
 

@@ -19,22 +19,25 @@ GRAINS = {"day": "day", "week": "week", "month": "month"}  # allow-list for date
 def fetch_kpis(con: duckdb.DuckDBPyConnection, filters: Filters = Filters()) -> dict:
     """Headline counts: users, active users, items, events, reviews, average rating and date range.
 
-    Events, purchases and revenue add up the daily summary; active users are counted exactly.
+    Events, purchases and revenue add up the daily summary; active users are counted exactly (from the
+    per-user summary when nothing is filtered).
     """
+    seen = f"""select count(distinct user_id) filter (where user_id is not null) as active,
+                      min(ts) as first, max(ts) as last
+                 from (select user_id, ts from ({EVENTS}) union all select user_id, ts from ({REVIEWS}))"""
+    if not filters.active:  # everyone: the per-user summary ingest keeps counts them without a scan
+        seen = """select (select count(*) from user_facts where events > 0 or reviews > 0) as active,
+                          least(min(e.ts), (select min(ts) from reviews)) as first,
+                          greatest(max(e.ts), (select max(ts) from reviews)) as last from events e"""
     row = con.execute(
-        f"""select (select count(*) from users),
-                   (select count(distinct user_id) from (select user_id from ({EVENTS})
-                                                         union all select user_id from ({REVIEWS}))
-                     where user_id is not null),
+        f"""with seen as ({seen}), days as ({EVENT_DAYS}), r as ({REVIEWS})
+            select (select count(*) from users), (select active from seen),
                    (select count(*) from items i where {ITEM_FILTER}),
-                   (select coalesce(sum(events), 0) from ({EVENT_DAYS})),
-                   (select count(*) from ({REVIEWS})), (select avg(rating) from ({REVIEWS})),
-                   (select least(e.first, r.first) from (select min(ts) as first from ({EVENTS})) e,
-                                                        (select min(ts) as first from ({REVIEWS})) r),
-                   (select greatest(e.last, r.last) from (select max(ts) as last from ({EVENTS})) e,
-                                                         (select max(ts) as last from ({REVIEWS})) r),
-                   (select coalesce(sum(events), 0) from ({EVENT_DAYS}) where event_type = 'purchase'),
-                   (select sum(value) from ({EVENT_DAYS}) where event_type = 'purchase')""",
+                   (select coalesce(sum(events), 0) from days),
+                   (select count(*) from r), (select avg(rating) from r),
+                   (select first from seen), (select last from seen),
+                   (select coalesce(sum(events), 0) from days where event_type = 'purchase'),
+                   (select sum(value) from days where event_type = 'purchase')""",
         filters.params(),
     ).fetchall()[0]
     keys = (

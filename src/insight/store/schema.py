@@ -385,4 +385,35 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
              group by all;
         """,
     ),
+    (
+        12,
+        "per-user facts",
+        """
+        -- One row per person an audience can hold (users rows, and anyone with events or reviews),
+        -- with their event, purchase and review counts, kept by ingest in the batch's own
+        -- transaction (insight.store.summaries): audiences and the Overview's active users read
+        -- it instead of re-deriving everyone from millions of events on each question.
+        create table user_facts (
+            user_id       varchar not null,
+            events        bigint not null,
+            orders        bigint not null,
+            spend         double not null,
+            last_purchase timestamp,
+            reviews       bigint not null
+        );
+        insert into user_facts
+            with people as (select user_id from users
+                            union select user_id from events where user_id is not null
+                            union select user_id from reviews where user_id is not null),
+                 did as (select user_id, count(*) as events,
+                                count(*) filter (where event_type = 'purchase') as orders,
+                                coalesce(sum(coalesce(value, 0)) filter (where event_type = 'purchase'), 0) as spend,
+                                max(ts) filter (where event_type = 'purchase') as last_purchase
+                           from events where user_id is not null group by user_id),
+                 wrote as (select user_id, count(*) as reviews from reviews where user_id is not null group by user_id)
+            select p.user_id, coalesce(d.events, 0), coalesce(d.orders, 0), coalesce(d.spend, 0), d.last_purchase,
+                   coalesce(w.reviews, 0)
+              from people p left join did d using (user_id) left join wrote w using (user_id);
+        """,
+    ),
 )

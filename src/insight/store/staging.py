@@ -98,7 +98,7 @@ def publish(con: duckdb.DuckDBPyConnection, batch_id: str) -> dict[str, tuple[in
         added = scalar(con, sql, {"batch": batch_id}) if staged else 0
         out[table] = (int(staged), int(added))
     con.execute("insert into quarantine select * from staged_quarantine where batch_id = $batch", {"batch": batch_id})
-    if out["events"][1] or out["items"][1]:
+    if any(added for _, added in out.values()):
         refresh_for_batch(con, batch_id)  # the summaries change in the same transaction as the rows
     discard(con, batch_id)
     return out
