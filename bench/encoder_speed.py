@@ -23,16 +23,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-try:
-    import insight  # noqa: F401
-except ImportError:  # a bare GPU box: load insight.encode without the app's dependencies (duckdb ...)
-    import types
+from _bare import importable_insight  # noqa: E402
 
-    SRC = Path(__file__).resolve().parents[1] / "src"
-    sys.path.insert(0, str(SRC))
-    package = types.ModuleType("insight")
-    package.__path__ = [str(SRC / "insight")]
-    sys.modules["insight"] = package
+importable_insight()  # a bare GPU box: load insight.encode without the app's dependencies (duckdb ...)
 
 
 def texts(n: int, path: str | None = None) -> list[str]:

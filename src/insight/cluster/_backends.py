@@ -160,8 +160,9 @@ def nearest_neighbours(
 
     Computed once per point set and shared by the clustering reducer and the 2-D map, which would
     otherwise each search the same neighbours again. Exact below :data:`EXACT_KNN_BELOW` points (no
-    search index then, unless ``searchable``: ``transform`` needs one), pynndescent (seeded, one
-    thread) above. None for metrics other than cosine and euclidean on small sets: UMAP searches itself.
+    search index then, unless ``searchable``: ``transform`` needs one), exact on a CUDA GPU through
+    torch (:mod:`.knn_torch`) above that, else pynndescent (seeded, one thread). None for metrics
+    other than cosine and euclidean on small sets: UMAP searches itself.
     """
     import numpy as np
 
@@ -169,6 +170,10 @@ def nearest_neighbours(
         if metric not in ("cosine", "euclidean"):
             return None
         return (*_exact_knn(unit, int(n_neighbors), metric), None)
+    if not searchable and metric in ("cosine", "euclidean") and _neighbour_device() == "cuda":
+        from insight.cluster.knn_torch import torch_knn  # a GPU without cuML: exact, in seconds
+
+        return (*torch_knn(unit, int(n_neighbors), metric, "cuda"), None)
     from umap.umap_ import nearest_neighbors
 
     indices, distances, index = nearest_neighbors(
@@ -176,6 +181,13 @@ def nearest_neighbours(
         verbose=False,
     )  # fmt: skip
     return indices, distances, index
+
+
+def _neighbour_device() -> str:
+    """Where neighbours are searched when cuML is not doing it: CUDA through torch when present, else the CPU."""
+    from insight.device import resolve_device
+
+    return resolve_device("auto")
 
 
 def make_reducer(
