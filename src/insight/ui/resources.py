@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 import duckdb
 
@@ -46,7 +47,23 @@ def stop() -> None:
     for job_runner in runners:
         job_runner.close()
     for con in stores:
-        con.close()
+        _close(con)
+
+
+def _close(con: duckdb.DuckDBPyConnection, attempts: int = 50) -> None:
+    """Close a store connection, interrupting a query still running on it (a page mid-run at shutdown).
+
+    DuckDB refuses to close a connection that is busy rather than waiting, which made the server's
+    shutdown fail whenever a visitor's page was still reading.
+    """
+    for _ in range(attempts):
+        try:
+            con.close()
+            return
+        except duckdb.Error:
+            con.interrupt()
+            time.sleep(0.1)
+    log.warning("the store connection was still busy after %d attempts to close it", attempts)
 
 
 def cursor() -> duckdb.DuckDBPyConnection:
