@@ -47,3 +47,18 @@ def test_a_store_made_before_events_lost_their_key_index_keeps_its_events(tmp_pa
     assert events == 7 and again.loaded["events"] == 0 and again.duplicates["already stored"] == 7
     assert con.execute("select count(*) from events").fetchall()[0][0] == 7
     con.close()
+
+
+def test_a_lowered_memory_limit_is_restored_afterwards_even_on_error(con):
+    import pytest
+
+    from insight.store.db import memory_limit, scalar
+
+    before = scalar(con, "select current_setting('memory_limit')")
+    with pytest.raises(RuntimeError), memory_limit(con, "512MiB"):
+        assert scalar(con, "select current_setting('memory_limit')") == "512.0 MiB"
+        raise RuntimeError("the write failed")
+    assert scalar(con, "select current_setting('memory_limit')") == before
+    with pytest.raises(ValueError):
+        with memory_limit(con, "1GiB'; drop table events; --"):
+            pass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -98,6 +99,30 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     """Highest migration applied to this store."""
     return scalar(con, "select coalesce(max(version), 0) from schema_migrations")
+
+
+_MEMORY = re.compile(r"\d+(\.\d+)?\s*[KMGT]i?B", re.IGNORECASE)
+
+
+@contextmanager
+def memory_limit(con: duckdb.DuckDBPyConnection, limit: str) -> Iterator[None]:
+    """DuckDB's memory limit (e.g. ``"1GiB"``) for the block, then the previous one again.
+
+    DuckDB caches table pages up to its limit (80 % of the machine's memory by default), which a long
+    write such as a large ingest fills with pages it will not read again; a lower limit makes it evict
+    them (and spill large joins to disk) instead. The limit is the database's, so readers on other
+    cursors share it meanwhile.
+    """
+    if not _MEMORY.fullmatch(limit):
+        raise ValueError(f"not a memory size: {limit!r}")
+    before = scalar(con, "select current_setting('memory_limit')")
+    con.execute(f"set memory_limit = '{limit}'")
+    try:
+        yield
+    finally:
+        con.execute("reset memory_limit")  # the default exactly (the setting reads back rounded)
+        if scalar(con, "select current_setting('memory_limit')") != before:
+            con.execute(f"set memory_limit = '{before}'")  # someone had set their own
 
 
 @contextmanager
