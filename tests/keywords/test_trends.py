@@ -135,3 +135,23 @@ def test_timestamps_in_mixed_formats_and_time_zones_fall_in_the_shops_local_mont
         pd.Timestamp(2025, 2, 1): 1,
         pd.Timestamp(2025, 3, 1): 1,
     }
+
+
+def test_trends_from_counts_shared_with_more_texts_equal_trends_counted_again(reviews):
+    from insight.keywords.ctfidf import document_term_matrix, terms_of_subset
+    from insight.keywords.tokenize import tokenize_many
+
+    once = pd.DataFrame({"text": ["zebra pattern zebra pattern"], "at": [pd.Timestamp(2025, 3, 3)]})
+    dated = pd.concat([reviews, once], ignore_index=True)  # "zebra" in one dated review: below min_df there
+    undated = ["zebra pattern again"] * 3  # ... but not among every review, which the job counts once
+    tokens = tokenize_many(dated["text"].tolist() + undated, "en")
+    counts, vocabulary = document_term_matrix(tokens, min_df=2)
+    rows = list(range(len(dated)))
+    shared = keyword_trends(dated["text"], dated["at"], languages="en", freq="M", top_n=15, per_period=5,
+                            tokens=tokens[: len(dated)], terms=(counts[rows], vocabulary))  # fmt: skip
+    again = keyword_trends(dated["text"], dated["at"], languages="en", freq="M", top_n=15, per_period=5)
+    pd.testing.assert_frame_equal(shared, again)
+    subset, kept = terms_of_subset(counts[rows], vocabulary, min_df=2)
+    recounted, recounted_vocabulary = document_term_matrix(tokens[: len(dated)], min_df=2)
+    assert "zebra" in set(vocabulary) and "zebra" not in set(kept)
+    assert list(kept) == list(recounted_vocabulary) and (subset != recounted).nnz == 0

@@ -88,6 +88,7 @@ def extract_store(
             reviews.loc[dated, "ts"].tolist(),
             freq=freq,
             tokens=[t for t, d in zip(tokens, dated, strict=True) if d],
+            terms=(terms[0][np.flatnonzero(dated)], terms[1]),
             min_df=min_df,
             top_n=TRACKED,
             per_period=10,

@@ -23,7 +23,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.special import xlogy
 
-from insight.keywords.ctfidf import c_tf_idf, document_term_matrix, group_indicator, top_terms
+from insight.keywords.ctfidf import c_tf_idf, document_term_matrix, group_indicator, terms_of_subset, top_terms
 from insight.keywords.tokenize import tokenize_many
 
 TREND_COLUMNS = ["period", "keyword", "count", "documents", "share"]
@@ -89,6 +89,7 @@ def keyword_trends(
     drop_generic: bool = False,
     tokens: Sequence[Sequence[str]] | None = None,
     n_jobs: int = 1,
+    terms: tuple[sp.csr_matrix, np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """Reviews mentioning each followed keyword per period (``freq``: ``"W"``, ``"M"``, ``"Q"``, ``"D"``).
 
@@ -96,6 +97,9 @@ def keyword_trends(
     distinctive of each period, or exactly ``keywords`` when given. Timestamps are datetimes or
     strings in any common format (time-zone-aware ones count in their local time); texts whose
     timestamp is missing or unparsable are left out.
+
+    ``terms`` (these texts' rows of a :func:`.ctfidf.document_term_matrix` of more texts, with its
+    vocabulary) saves counting the n-grams again.
 
     Returns columns ``period`` (period start), ``keyword``, ``count`` (reviews of the period
     containing it), ``documents`` (reviews in the period) and ``share`` (count / documents; NaN for
@@ -110,7 +114,10 @@ def keyword_trends(
         return _empty_trends()
     indicator = group_indicator(codes, len(span))
     documents = np.bincount(codes[codes >= 0], minlength=len(span))
-    matrix, vocabulary = document_term_matrix(tokens, ngram_range=ngram_range, min_df=min_df)
+    if terms is None:
+        matrix, vocabulary = document_term_matrix(tokens, ngram_range=ngram_range, min_df=min_df)
+    else:  # these texts' rows of counts made for more texts: a minute saved on a million reviews
+        matrix, vocabulary = terms_of_subset(*terms, min_df=min_df)
     mentions = sp.csc_matrix(indicator @ (matrix > 0).astype(np.float64))  # period × n-gram, documents
     if keywords is not None:
         followed = list(dict.fromkeys(str(k).lower() for k in keywords))
