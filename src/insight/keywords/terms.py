@@ -182,22 +182,32 @@ def _stem(word: str) -> str:
     return word
 
 
-def _same_word(a: str, b: str) -> bool:
-    """Whether two words are one, up to an ending ("shoe"/"shoes", "dress"/"dresses", "leaks"/"leaking")."""
-    short, long_ = sorted((_stem(a), _stem(b)), key=len)
+def _same_stem(a: str, b: str) -> bool:
+    """Whether two stemmed words are one ("shoe"/"shoe", "dress"/"dress", "leak"/"leak", "colour"/"colours")."""
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
     return long_.startswith(short) and len(long_) - len(short) <= 2 and (len(short) > 2 or short == long_)
+
+
+@lru_cache(maxsize=500_000)
+def _stems_of(term: str) -> tuple[str, ...]:
+    """The stems of a keyword's words, worked out once per keyword (checked against many others)."""
+    return tuple(_stem(w) for w in words_of(term))
 
 
 @lru_cache(maxsize=200_000)  # asked for the same pairs of popular terms user after user
 def covers(better: str, term: str) -> bool:
-    """Whether every word of ``term`` is a word of ``better`` ("running shoes" covers "shoes", not "trail shoes")."""
-    return all(any(_same_word(x, y) for y in words_of(better)) for x in words_of(term))
+    """Whether every word of ``term`` is a word of ``better`` ("running shoes" covers "shoes", not "trail shoes").
+
+    Words are one up to an ending ("shoe"/"shoes", "dress"/"dresses", "leaks"/"leaking").
+    """
+    stems = _stems_of(better)
+    return all(any(_same_stem(x, y) for y in stems) for x in _stems_of(term))
 
 
 @lru_cache(maxsize=200_000)
 def overlaps(a: str, b: str) -> bool:
     """Whether two keywords share a word ("running shoes" and "shoes", "扎实用料" and "用料")."""
-    return any(_same_word(x, y) for x in words_of(a) for y in words_of(b))
+    return any(_same_stem(x, y) for x in _stems_of(a) for y in _stems_of(b))
 
 
 _JOINER = re.compile(r"(?:'s)?[\s\-]+")  # what may stand between two words of a phrase as written
