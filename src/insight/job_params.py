@@ -64,6 +64,14 @@ class EncodeParams:
     batch_size: int | None = param(
         None, "Batch size", "texts per forward pass", low=1, high=4096, page=False, auto="chosen for the device"
     )
+    backend: str = param(
+        "local",
+        "Run on",
+        "local: in this process; ray: encoder actors on a Ray cluster (RAY_ADDRESS, else one started on this "
+        "machine), which needs pip install insight[distributed]",
+        choices=("local", "ray"),
+        page=False,
+    )
 
 
 @dataclass(frozen=True)

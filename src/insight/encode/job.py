@@ -15,7 +15,11 @@ run record that names the result current is written last.
 
 from __future__ import annotations
 
+import importlib.util
+from collections.abc import Iterator
+
 import duckdb
+import numpy as np
 
 from insight.encode.models import AUTO, MODELS, default_model
 from insight.progress import ProgressFn, silent
@@ -42,6 +46,7 @@ def encode_store(
     model: str = AUTO,
     device: str = "auto",
     batch_size: int | None = None,
+    backend: str = "local",
     job_id: str | None = None,
     sources: tuple[str, ...] = ("item", "review", "query"),
     record_run: bool = True,
@@ -50,13 +55,17 @@ def encode_store(
     """Encode what is missing; return provenance and counts (new vectors, reused from the cache).
 
     ``model`` is a name from :data:`~insight.encode.models.MODELS`, or ``auto``: the store's own
-    encoder (:func:`store_model`), so a store stays in one vector space.
+    encoder (:func:`store_model`), so a store stays in one vector space. ``backend`` ``ray`` runs the
+    encoder in actors on a Ray cluster (:mod:`insight.encode.ray_backend`) instead of this process.
     """
     from insight.device import resolve_device
-    from insight.encode import get_encoder
 
     if model != AUTO and model not in MODELS:
         raise ValueError(f"unknown model '{model}'; use auto or one of {', '.join(MODELS)}")
+    if backend not in ("local", "ray"):
+        raise ValueError(f"unknown backend '{backend}': use local or ray")
+    if backend == "ray" and importlib.util.find_spec("ray") is None:
+        raise ValueError("backend 'ray' needs Ray: pip install insight[distributed]")
     resolved = resolve_device(device)
     chosen = store_model(con) if model == AUTO else model
     progress(0.0, "finding texts without embeddings")
@@ -64,21 +73,14 @@ def encode_store(
     cached = embeddings.count_cached(con)
     total, done = len(pending), 0
     for name, group in pending.groupby("model", sort=True):
-        progress(done / max(total, 1), f"loading {name} on {resolved}")
-        encoder = get_encoder(name, resolved)
-        for start in range(0, len(group), CHUNK):
-            chunk = group.iloc[start : start + CHUNK]
-            vectors = encoder.encode(
-                chunk["text"].tolist(),
-                batch_size=batch_size,
-                progress=_whole_job(progress, name, done, len(chunk), total),
-            )
-            embeddings.insert_embeddings(con, name, chunk["text_hash"].tolist(), vectors)
-            done += len(chunk)
+        progress(done / max(total, 1), f"loading {name} on {resolved}" + (" (Ray)" if backend == "ray" else ""))
+        for hashes, vectors in _encoded(group, name, resolved, batch_size, backend, progress, done, total):
+            embeddings.insert_embeddings(con, name, hashes, vectors)
+        done += len(group)
     models_used = [chosen]
     run_id = None
     if record_run:
-        params = {"model": model, "device": resolved, "batch_size": batch_size}
+        params = {"model": model, "device": resolved, "batch_size": batch_size, "backend": backend}
         with runs.new_run(con, kind="encode", job_id=job_id, model=",".join(models_used), params=params) as run_id:
             pass  # the vectors are already stored (a cache keyed by content); the run records what was asked
     progress(1.0, "done")
@@ -87,10 +89,30 @@ def encode_store(
         "run_id": run_id,
         "model": models_used,
         "device": resolved,
+        "backend": backend,
         "new": total,
         "reused": cached,
         "data_version": data_version(con),
     }
+
+
+def _encoded(
+    group, name: str, device: str, batch_size: int | None, backend: str, progress: ProgressFn, done: int, total: int
+) -> Iterator[tuple[list[str], np.ndarray]]:
+    """(text hashes, vectors) of one model's pending texts, a chunk at a time, encoded here or on Ray."""
+    if backend == "ray":
+        from insight.encode.ray_backend import encode_on_ray
+
+        yield from encode_on_ray(group, name, device, progress=_whole_job(progress, name, done, len(group), total))
+        return
+    from insight.encode import get_encoder
+
+    encoder = get_encoder(name, device)
+    for start in range(0, len(group), CHUNK):
+        chunk = group.iloc[start : start + CHUNK]
+        report = _whole_job(progress, name, done + start, len(chunk), total)
+        vectors = encoder.encode(chunk["text"].tolist(), batch_size=batch_size, progress=report)
+        yield chunk["text_hash"].tolist(), vectors
 
 
 def _whole_job(progress: ProgressFn, model: str, done: int, size: int, total: int) -> ProgressFn:

@@ -61,7 +61,10 @@ def _close(con: duckdb.DuckDBPyConnection, attempts: int = 50) -> None:
             con.close()
             return
         except duckdb.Error:
-            con.interrupt()
+            try:
+                con.interrupt()
+            except duckdb.Error:  # the failed close closed it after all
+                return
             time.sleep(0.1)
     log.warning("the store connection was still busy after %d attempts to close it", attempts)
 
