@@ -116,3 +116,45 @@ def test_rows_staged_by_an_ingest_that_died_are_cleared_not_published(con, corpu
     insight.ingest(corpus, db=con, chunk_rows=3)
     assert count(con, "staged_events") == 0
     assert con.execute("select count(*) from events where event_id = 'dead'").fetchall() == [(0,)]
+
+
+def test_slices_checked_by_worker_processes_store_and_report_what_one_process_does(
+    corpus, tmp_path, whole, monkeypatch
+):
+    from insight.ingestion import pipeline
+
+    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)  # the corpus is small: check its slices in workers anyway
+    monkeypatch.setenv("INSIGHT_INGEST_WORKERS", "2")
+    report, stored = whole
+    con = connect(tmp_path / "parallel.duckdb")
+    parallel = insight.ingest(corpus, db=con, chunk_rows=2)
+    assert _report_fields(parallel) == _report_fields(report)
+    for table, frame in _contents(con).items():
+        pd.testing.assert_frame_equal(frame, stored[table], obj=table)
+    con.close()
+
+
+def test_an_error_raised_in_a_worker_arrives_with_its_file_row_and_field():
+    from insight.ingestion.checking import SliceRules, checked_in_order
+    from insight.ingestion.readers import Source, SourceFile
+
+    row = {"user_id": ["a"], "event_type": ["view"], "timestamp": ["2026-01-02"]}
+    good = SourceFile("events.csv", pd.DataFrame(row))
+    bad = SourceFile("events.csv", pd.DataFrame({"user_id": ["a"], "item_id": ["b"]}))
+    sources = [Source(path="x", files=[f], content_hash="") for f in (good, bad)]
+    with pytest.raises(IngestError) as raised:
+        list(checked_in_order(sources, SliceRules("canonical", (), None, b"key"), workers=2))
+    assert (raised.value.file, raised.value.field) == ("events.csv", "event_type")
+    assert "required column 'event_type' is missing" in str(raised.value)
+
+
+def test_a_worker_count_that_is_not_a_number_is_refused_before_anything_is_stored(corpus, tmp_path, monkeypatch):
+    from insight.ingestion import pipeline
+
+    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)
+    monkeypatch.setenv("INSIGHT_INGEST_WORKERS", "two")
+    con = connect(tmp_path / "store.duckdb")
+    with pytest.raises(IngestError, match="INSIGHT_INGEST_WORKERS must be a whole number"):
+        insight.ingest(corpus, db=con, chunk_rows=2)
+    assert count(con, "events") == 0
+    con.close()

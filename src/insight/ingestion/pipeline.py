@@ -18,23 +18,22 @@ import duckdb
 
 from insight import config
 from insight.ingestion import chunks
-from insight.ingestion.adapters import adapter, detect_format
+from insight.ingestion.adapters import detect_format
 from insight.ingestion.adapters.canonical import NAME as CANONICAL
+from insight.ingestion.checking import SliceRules, checked_in_order
 from insight.ingestion.dates import check_date_format
 from insight.ingestion.errors import IngestError
-from insight.ingestion.language import detect_languages
-from insight.ingestion.personal import drop_personal_attributes
-from insight.ingestion.pseudonymise import pseudonymise, scrub_record
 from insight.ingestion.readers import Source, read_source
 from insight.ingestion.report import IngestReport
 from insight.ingestion.tally import ReportTally
-from insight.ingestion.validate import Validated, validate
+from insight.ingestion.validate import Validated
 from insight.progress import ProgressFn, silent
 from insight.store import batches, keys, records, staging
 from insight.store.db import bump_data_version, memory_limit, transaction
 
 _RUNNING: set[str] = set()  # batches this process is writing (their staged rows are not abandoned)
 _RUNNING_LOCK = threading.Lock()
+PARALLEL_BYTES = chunks.STREAM_BYTES  # inputs larger than this are checked by INSIGHT_INGEST_WORKERS processes
 INGEST_MEMORY = "1GiB"  # DuckDB's share while a batch is written: 11 M rows peaked at 2.1 GiB without it, 1.7 with
 
 
@@ -82,16 +81,18 @@ def ingest_path(
             f"{previous['finished_at']:%Y-%m-%d %H:%M}; nothing added",
         )
     started = datetime.now()
-    tally, dropped, known = ReportTally(), {}, {}
+    tally, dropped = ReportTally(), {}
     with _RUNNING_LOCK:
         _RUNNING.add(batch_id)
     try:
         with memory_limit(con, INGEST_MEMORY):  # DuckDB would otherwise cache pages up to 80 % of RAM
             staging.discard_abandoned(con, _RUNNING)
-            for number, source in enumerate(slices):
-                checked, rows_read, gone = _checked(source, fmt, keep, date_format, key.secret, known)
-                dropped.update(gone)
-                share = source.files[0].read_share if source.files[0].read_share is not None else 0.5
+            rules = SliceRules(fmt, tuple(keep), date_format, key.secret)
+            workers = _ingest_workers() if chunks.input_bytes(path) > PARALLEL_BYTES else 1  # pays off when large
+            for number, done in enumerate(checked_in_order(slices, rules, workers=workers)):
+                checked, rows_read = done.checked, done.rows_read
+                dropped.update(done.dropped)
+                share = done.read_share if done.read_share is not None else 0.5
                 progress(0.05 + 0.8 * share, f"loading: {tally.rows_read + rows_read:,} rows read so far")
                 with transaction(con):  # one slice: committed, so memory does not grow with the batch
                     if number:  # a row repeating one of an earlier slice is a duplicate within the input
@@ -170,23 +171,6 @@ def _open_input(
     return fmt or detect_format(source), iter([source]), source.content_hash
 
 
-def _checked(
-    source: Source, fmt: str, keep: list[str], date_format: str | None, secret: bytes, known: dict[str, str]
-) -> tuple[Validated, int, dict[str, str]]:
-    """One source converted, stripped of personal data, validated, pseudonymised and language-tagged.
-
-    Returns the validated tables, the source rows read and the personal columns dropped; ``known``
-    keeps pseudonyms from slice to slice.
-    """
-    canon = adapter(fmt).convert(source)
-    canon.users, dropped = drop_personal_attributes(canon.users, keep)
-    rows_read = sum(len(f.frame) for f in source.files) + canon.extra_rows
-    checked = validate(canon, date_format=date_format)
-    _pseudonymise(checked, secret, personal={c.lower() for c in dropped}, known=known)
-    _detect_languages(checked)
-    return checked, rows_read, dropped
-
-
 def _drop_repeats(con: duckdb.DuckDBPyConnection, checked: Validated, batch_id: str) -> None:
     """Remove from a slice the rows an earlier slice of this batch staged, counting them as in-file duplicates."""
     for table, frame in checked.tables.items():
@@ -204,27 +188,12 @@ def _keep_columns(db_path: str | Path | None) -> list[str]:
     return keep
 
 
-def _pseudonymise(checked: Validated, key: bytes, *, personal: set[str], known: dict[str, str]) -> None:
-    """Pseudonyms for user ids in the good rows and in quarantined records, which lose personal columns too."""
-    for table in ("users", "events", "reviews"):
-        frame = checked.tables[table]
-        if not frame.empty:
-            checked.tables[table] = frame.assign(user_id=pseudonymise(frame["user_id"], key, known))
-    if not checked.quarantine.empty:
-        checked.quarantine = checked.quarantine.assign(
-            record=[scrub_record(r, key, personal=personal) for r in checked.quarantine["record"]]
-        )
-
-
-def _detect_languages(checked: Validated) -> None:
-    for table, parts in (("items", ("title", "description")), ("reviews", ("title", "text"))):
-        frame = checked.tables[table]
-        if frame.empty or frame["language"].notna().all():
-            continue
-        first, second = (frame[part].astype("string").fillna("") for part in parts)
-        text = (first + " " + second).str.strip()  # column-wise: a row-wise join took 7 s per 50,000 items
-        hint = frame.attrs.get("language_hint")
-        checked.tables[table] = frame.assign(language=frame["language"].fillna(detect_languages(text, hint)))
+def _ingest_workers() -> int:
+    """``INSIGHT_INGEST_WORKERS``: how many processes check slices (1: this one)."""
+    value = config.setting("INSIGHT_INGEST_WORKERS").strip()
+    if not value.isdigit() or int(value) < 1:
+        raise IngestError(f"INSIGHT_INGEST_WORKERS must be a whole number of processes, 1 or more, not {value!r}")
+    return int(value)
 
 
 def _rejection(report: IngestReport) -> str:
