@@ -142,7 +142,12 @@ def test_jobs_page_starts_a_job_that_runs_in_the_background(monkeypatch, tmp_pat
     at.run()
     history = at.dataframe[0].value
     assert history.iloc[0]["kind"] == "encode" and "done" in history.iloc[0]["status"]
-    assert json.loads(at.json[0].value) == {"model": "all-MiniLM-L6-v2", "device": "auto", "batch_size": 16}
+    assert json.loads(at.json[0].value) == {
+        "model": "all-MiniLM-L6-v2",
+        "device": "auto",
+        "batch_size": 16,
+        "backend": "local",
+    }
     resources.close_runner()
 
 
