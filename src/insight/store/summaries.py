@@ -8,8 +8,8 @@ with their summed value. A page's date, category and language filters apply to i
 the raw events (:data:`insight.store.fragments.EVENT_DAYS`), because an event's category and
 language are its item's and its day is its timestamp's date.
 
-The table is refreshed inside each batch's publishing transaction (:func:`refresh_for_batch`), so
-readers see the events and their summary change together. Only what a batch can change is
+Both tables are refreshed inside each batch's publishing transaction (:func:`refresh_for_batch`), so
+readers see the rows and their summaries change together. Only what a batch can change is
 recounted: the days of the events it added, the days of already-stored events whose item it added
 (an event stored before its item counted under no category until then), and the people it named.
 """
