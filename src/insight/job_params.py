@@ -23,6 +23,17 @@ def _device() -> object:
     return param("auto", "Device", "where the model runs: auto is the GPU when there is one", choices=DEVICES)
 
 
+def _backend() -> object:
+    return param(
+        "local",
+        "Run on",
+        "local: in this process; ray: encoder actors on a Ray cluster (RAY_ADDRESS, else one started on this "
+        "machine), which needs pip install insight[distributed]",
+        choices=("local", "ray"),
+        page=False,
+    )
+
+
 def _seed() -> object:
     return param(
         0, "Seed", "random seed: the same seed on the same data gives the same result", low=0, high=MAX_SEED, page=False
@@ -64,14 +75,7 @@ class EncodeParams:
     batch_size: int | None = param(
         None, "Batch size", "texts per forward pass", low=1, high=4096, page=False, auto="chosen for the device"
     )
-    backend: str = param(
-        "local",
-        "Run on",
-        "local: in this process; ray: encoder actors on a Ray cluster (RAY_ADDRESS, else one started on this "
-        "machine), which needs pip install insight[distributed]",
-        choices=("local", "ray"),
-        page=False,
-    )
+    backend: str = _backend()
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,7 @@ class SentimentParams:
         values=TRISTATE,
     )
     device: str = _device()
+    backend: str = _backend()
     seed: int = _seed()
 
 

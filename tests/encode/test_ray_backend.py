@@ -49,3 +49,21 @@ def test_asking_for_ray_without_it_installed_says_how_to_add_it(tmp_path, monkey
     with pytest.raises(ValueError, match=r"pip install insight\[distributed\]"):
         encode_store(con, backend="ray")
     con.close()
+
+
+def test_sentiment_scoring_with_its_encoding_on_ray_gives_the_local_scores(tmp_path, corpus, monkeypatch):
+    from insight.sentiment.job import score_store
+
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    scores = {}
+    for backend in ("local", "ray"):
+        con = connect(tmp_path / f"{backend}.duckdb")
+        insight.ingest(corpus, db=con)
+        result = score_store(con, device="cpu", backend=backend, adapt=False)
+        assert result["newly_encoded"] > 0
+        scores[backend] = con.execute(
+            "select review_id, label, score from sentiment_scores order by review_id"
+        ).fetchall()
+        con.close()
+    assert [(r, label) for r, label, _ in scores["ray"]] == [(r, label) for r, label, _ in scores["local"]]
+    np.testing.assert_allclose([s for *_, s in scores["ray"]], [s for *_, s in scores["local"]], atol=1e-4)

@@ -126,7 +126,14 @@ def _whole_job(progress: ProgressFn, model: str, done: int, size: int, total: in
 
 
 def encode_reviews(
-    con: duckdb.DuckDBPyConnection, *, model: str, device: str = "auto", progress: ProgressFn = silent
+    con: duckdb.DuckDBPyConnection,
+    *,
+    model: str,
+    device: str = "auto",
+    backend: str = "local",
+    progress: ProgressFn = silent,
 ) -> dict:
-    """Make sure every review text has an embedding under ``model`` (a step of other jobs)."""
-    return encode_store(con, model=model, device=device, sources=("review",), record_run=False, progress=progress)
+    """Make sure every review text has an embedding under ``model`` (a step of other jobs), here or on Ray."""
+    return encode_store(
+        con, model=model, device=device, backend=backend, sources=("review",), record_run=False, progress=progress
+    )

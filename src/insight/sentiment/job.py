@@ -27,16 +27,21 @@ def score_store(
     *,
     adapt: bool | str = "auto",
     device: str = "auto",
+    backend: str = "local",
     seed: int = 0,
     job_id: str | None = None,
     progress: ProgressFn = silent,
 ) -> dict:
-    """Score all reviews with text; return provenance, the head used and its held-out metrics."""
+    """Score all reviews with text; return provenance, the head used and its held-out metrics.
+
+    ``backend`` ``ray`` encodes the reviews not yet encoded on a Ray cluster (the costly part), as the
+    encode job does; the head then scores the stored vectors here.
+    """
     from insight.encode.job import encode_reviews
 
     if adapt not in (True, False, "auto"):
         raise ValueError("adapt must be true, false or auto")
-    encoded = encode_reviews(con, model=ENCODER, device=device, progress=scale(progress, 0.0, 0.6))
+    encoded = encode_reviews(con, model=ENCODER, device=device, backend=backend, progress=scale(progress, 0.0, 0.6))
     frame, vectors = embeddings.fetch_review_vectors(con, ENCODER)
     if frame.empty:
         raise ValueError("no review text to score: ingest reviews first")
@@ -50,7 +55,7 @@ def score_store(
         kind="sentiment",
         job_id=job_id,
         model=f"{ENCODER} + {version}",
-        params={"adapt": adapt, "device": device},
+        params={"adapt": adapt, "device": device, "backend": backend},
         seed=seed,
     ) as run_id:
         sentiment.insert_scores(con, run_id, scores)
