@@ -93,9 +93,23 @@ def segmented_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def store_at_version(path: Path, version: int):
+    """An open raw DuckDB connection to a new store migrated only up to ``version``: one an earlier insight made."""
+    import duckdb
+
+    from insight.store.schema import MIGRATIONS
+
+    old = duckdb.connect(str(path))
+    old.execute("create table schema_migrations (version integer primary key, name varchar, applied_at timestamp)")
+    for number, name, sql in (m for m in MIGRATIONS if m[0] <= version):
+        old.execute(sql)
+        old.execute("insert into schema_migrations (version, name) values (?, ?)", [number, name])
+    return old
+
+
 def count(con, table: str) -> int:
     """Rows in a table."""
     return con.execute(f"select count(*) from {table}").fetchall()[0][0]
 
 
-__all__ = ["count", "insight"]
+__all__ = ["count", "insight", "store_at_version"]

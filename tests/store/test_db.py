@@ -29,17 +29,11 @@ def test_transaction_rolls_back_everything_on_error(con):
 
 
 def test_a_store_made_before_events_lost_their_key_index_keeps_its_events(tmp_path, corpus):
-    import duckdb
-
     import insight
+    from tests.conftest import store_at_version
 
     path = tmp_path / "old.duckdb"
-    old = duckdb.connect(str(path))
-    old.execute("create table schema_migrations (version integer primary key, name varchar, applied_at timestamp)")
-    for version, name, sql in (m for m in MIGRATIONS if m[0] <= 8):
-        old.execute(sql)
-        old.execute("insert into schema_migrations (version, name) values (?, ?)", [version, name])
-    old.close()
+    store_at_version(path, 8).close()
     con = connect(path)  # migrates to the newest version
     insight.ingest(corpus, db=con)
     events = con.execute("select count(*) from events").fetchall()[0][0]

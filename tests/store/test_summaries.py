@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-import duckdb
 import pandas as pd
 import pytest
 
@@ -10,7 +9,7 @@ import insight
 from insight.filters import Filters
 from insight.store import connect, summaries
 from insight.store.overview import fetch_event_activity, fetch_kpis, fetch_top_categories
-from insight.store.schema import MIGRATIONS
+from tests.conftest import store_at_version
 
 
 def _raw_categories(con, filters: Filters) -> pd.DataFrame:
@@ -82,11 +81,7 @@ def test_events_loaded_before_their_items_move_into_the_items_categories(tmp_pat
 
 def test_a_store_made_before_the_summary_gets_it_counted(tmp_path):
     path = tmp_path / "old.duckdb"
-    old = duckdb.connect(str(path))
-    old.execute("create table schema_migrations (version integer primary key, name varchar, applied_at timestamp)")
-    for version, name, sql in (m for m in MIGRATIONS if m[0] <= 10):
-        old.execute(sql)
-        old.execute("insert into schema_migrations (version, name) values (?, ?)", [version, name])
+    old = store_at_version(path, 10)
     old.execute("insert into items (item_id, category, language, batch_id) values ('i1', 'Tea', 'en', 'b')")
     old.execute(
         """insert into events (event_id, user_id, item_id, event_type, ts, value, batch_id) values

@@ -32,8 +32,8 @@ class HFEncoder:
         import torch
         from transformers import AutoModel, AutoTokenizer
 
-        if device == "cpu":  # every core, unless the process was given a share (OMP_NUM_THREADS, as Ray sets)
-            torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS") or 0) or os.cpu_count() or 1)
+        if device == "cpu" and not os.environ.get("OMP_NUM_THREADS"):  # a given share (as Ray sets) torch reads itself
+            torch.set_num_threads(os.cpu_count() or 1)
         path = model.locate()
         self.spec, self.device = model, device
         self.tokenizer = AutoTokenizer.from_pretrained(path)

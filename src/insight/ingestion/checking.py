@@ -22,7 +22,7 @@ from insight.ingestion.pseudonymise import pseudonymise, scrub_record
 from insight.ingestion.readers import Source
 from insight.ingestion.validate import Validated, validate
 
-_WORKER_KNOWN: dict = {}  # a worker process's pseudonyms ("ids") under one key ("key"), kept from slice to slice
+_WORKER_KNOWN: dict[bytes, dict[str, str]] = {}  # a worker's pseudonyms under the current key, slice to slice
 
 
 @dataclass(frozen=True)
@@ -56,10 +56,9 @@ def check_slice(source: Source, rules: SliceRules, known: dict[str, str] | None 
     checked = validate(canon, date_format=rules.date_format)
     personal = {c.lower() for c in dropped}
     if known is None:  # in a worker, which outlives one ingest: pseudonyms of the current key only
-        if _WORKER_KNOWN.get("key") != rules.secret:
+        if rules.secret not in _WORKER_KNOWN:
             _WORKER_KNOWN.clear()
-            _WORKER_KNOWN["key"] = rules.secret
-        known = _WORKER_KNOWN.setdefault("ids", {})
+        known = _WORKER_KNOWN.setdefault(rules.secret, {})
     _pseudonymise(checked, rules.secret, personal=personal, known=known)
     _detect_languages(checked)
     return CheckedSlice(checked, rows_read, dropped, source.files[0].read_share if source.files else None)

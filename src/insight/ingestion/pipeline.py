@@ -65,6 +65,7 @@ def ingest_path(
         key = keys.key_for_store(con, db_path)
         date_format = check_date_format(date_format)
         keep = _keep_columns(db_path)
+        workers = _ingest_workers()
     except (keys.PseudonymKeyError, ValueError) as exc:
         raise IngestError(str(exc)) from None
     progress(0.0, f"reading {path}")
@@ -88,7 +89,8 @@ def ingest_path(
         with memory_limit(con, INGEST_MEMORY):  # DuckDB would otherwise cache pages up to 80 % of RAM
             staging.discard_abandoned(con, _RUNNING)
             rules = SliceRules(fmt, tuple(keep), date_format, key.secret)
-            workers = _ingest_workers() if chunks.input_bytes(path) > PARALLEL_BYTES else 1  # pays off when large
+            if chunks.input_bytes(path) <= PARALLEL_BYTES:  # worker processes pay off on large inputs only
+                workers = 1
             for number, done in enumerate(checked_in_order(slices, rules, workers=workers)):
                 checked, rows_read = done.checked, done.rows_read
                 dropped.update(done.dropped)
@@ -192,7 +194,7 @@ def _ingest_workers() -> int:
     """``INSIGHT_INGEST_WORKERS``: how many processes check slices (1: this one)."""
     value = config.setting("INSIGHT_INGEST_WORKERS").strip()
     if not value.isdigit() or int(value) < 1:
-        raise IngestError(f"INSIGHT_INGEST_WORKERS must be a whole number of processes, 1 or more, not {value!r}")
+        raise ValueError(f"INSIGHT_INGEST_WORKERS must be a whole number of processes, 1 or more, not {value!r}")
     return int(value)
 
 

@@ -55,12 +55,11 @@ def current_run(kind: str) -> str:
     return f"(select run_id from runs where kind = '{kind}' and is_current limit 1)"
 
 
-_ITEM_MATCH = """(len($categories::varchar[]) = 0 or list_contains($categories::varchar[], i.category))
-                 and (len($languages::varchar[]) = 0
-                      or list_contains($languages::varchar[], coalesce({lang}, i.language)))"""
+_ITEM_MATCH = """(len($categories::varchar[]) = 0 or list_contains($categories::varchar[], {category}))
+                 and (len($languages::varchar[]) = 0 or list_contains($languages::varchar[], {language}))"""
 _IN_RANGE = "($start is null or {ts} >= $start::date) and ($end is null or {ts} < $end::date + interval 1 day)"
 
-ITEM_FILTER = _ITEM_MATCH.format(lang="null")  # on items aliased ``i``
+ITEM_FILTER = _ITEM_MATCH.format(category="i.category", language="i.language")  # on items aliased ``i``
 # Events need their item only to filter on it: a semi-join on the (small) items table, skipped when no
 # category or language is chosen, instead of joining every one of millions of events to its item.
 EVENTS = f"""select e.* from events e
@@ -69,13 +68,12 @@ EVENTS = f"""select e.* from events e
                     or e.item_id in (select i.item_id from items i where {ITEM_FILTER}))"""
 # The same filters on the daily event summary (insight.store.summaries): a day is in the range when its
 # events are, and a row's category and language are its events' items'.
-EVENT_DAYS = """select d.* from event_days d
-                where ($start is null or d.day >= $start::date) and ($end is null or d.day <= $end::date)
-                  and (len($categories::varchar[]) = 0 or list_contains($categories::varchar[], d.category))
-                  and (len($languages::varchar[]) = 0 or list_contains($languages::varchar[], d.language))"""
+EVENT_DAYS = f"""select d.* from event_days d
+                 where {_IN_RANGE.format(ts="d.day")}
+                   and {_ITEM_MATCH.format(category="d.category", language="d.language")}"""
 REVIEWS = f"""select r.* from reviews r left join items i using (item_id)
               where ({_IN_RANGE.format(ts="r.ts")} or (r.ts is null and $start is null and $end is null))
-                and {_ITEM_MATCH.format(lang="r.language")}"""
+                and {_ITEM_MATCH.format(category="i.category", language="coalesce(r.language, i.language)")}"""
 
 
 # Everyone an audience can hold: users listed in the users table, and anyone with events or reviews
