@@ -2,6 +2,7 @@
 
     python bench/ingest_memory.py --events 3000000            # both ways, 3 M events
     python bench/ingest_memory.py --events 30000000 --only sliced
+    python bench/ingest_memory.py --files /tmp/scale/files --only sliced --workers 2   # bench/scale.py's shop
 
 A canonical events file of the given size is generated with DuckDB (ids shaped like a shop's, a year
 of timestamps, a tenth of them purchases with quantity and value) plus an items file, then each
@@ -24,15 +25,43 @@ from pathlib import Path
 import duckdb
 
 CHILD = """
-import resource, sys, time
+import os, resource, sys, threading, time
 import insight, insight.ingestion.chunks as chunks
 if sys.argv[3] == "whole":
     chunks.STREAM_BYTES = 1 << 62
+
+def tree_rss():  # this process and every descendant (INSIGHT_INGEST_WORKERS processes), in bytes
+    parent = {}
+    for name in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            parent[int(name)] = int(open(f"/proc/{name}/stat").read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            pass
+    family, frontier = [], [os.getpid()]
+    while frontier:
+        pid = frontier.pop()
+        family.append(pid)
+        frontier += [c for c, p in parent.items() if p == pid]
+    total = 0
+    for pid in family:
+        try:
+            total += next(int(l.split()[1]) for l in open(f"/proc/{pid}/status") if l.startswith("VmRSS")) * 1024
+        except (OSError, StopIteration):
+            pass
+    return total
+
+peak, stop = [0], threading.Event()
+def sample():
+    while not stop.is_set():
+        peak[0] = max(peak[0], tree_rss())
+        time.sleep(0.2)
+threading.Thread(target=sample, daemon=True).start()
 started = time.perf_counter()
 report = insight.ingest(sys.argv[1], db=sys.argv[2])
 seconds = time.perf_counter() - started
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
-print(report.status, report.loaded.get("events", 0), round(seconds, 1), round(peak, 3))
+stop.set()
+own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+print(report.status, report.rows_read, round(seconds, 1), round(own, 3), round(max(peak[0] / 2**30, own), 3))
 """
 
 
@@ -56,15 +85,17 @@ def generate(folder: Path, events: int, items: int, users: int) -> None:
     )
 
 
-def run(way: str, files: Path, store: Path) -> tuple[str, int, float, float]:
-    """(status, events loaded, seconds in ingest, peak RSS in GiB) of one ingest in a fresh process."""
+def run(way: str, files: Path, store: Path, workers: int) -> tuple[str, int, float, float, float]:
+    """(status, rows read, seconds in ingest, peak RSS of the process, peak RSS with its workers, in GiB)."""
+    env = {**os.environ, "INSIGHT_INGEST_WORKERS": str(workers)}
+    env.setdefault("INSIGHT_PSEUDONYM_KEY", "bench-key")
     done = subprocess.run(
-        [sys.executable, "-c", CHILD, str(files), str(store), way], capture_output=True, text=True, check=False
+        [sys.executable, "-c", CHILD, str(files), str(store), way], capture_output=True, text=True, check=False, env=env
     )
     if done.returncode:
         raise SystemExit(f"{way} ingest failed:\n{done.stderr[-2000:]}")
-    status, loaded, seconds, peak = done.stdout.split()[-4:]
-    return status, int(loaded), float(seconds), float(peak)
+    status, rows, seconds, own, total = done.stdout.split()[-5:]
+    return status, int(rows), float(seconds), float(own), float(total)
 
 
 def main() -> None:
@@ -73,20 +104,23 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=50_000)
     parser.add_argument("--users", type=int, default=200_000)
     parser.add_argument("--only", choices=["sliced", "whole"])
+    parser.add_argument("--files", help="ingest this folder (e.g. bench/scale.py's files) instead of generating one")
+    parser.add_argument("--workers", type=int, default=1, help="INSIGHT_INGEST_WORKERS for the ingest")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        files = Path(tmp) / "files"
-        t = time.perf_counter()
-        generate(files, args.events, args.items, args.users)
+        files = Path(args.files) if args.files else Path(tmp) / "files"
+        if not args.files:
+            t = time.perf_counter()
+            generate(files, args.events, args.items, args.users)
+            print(f"generated {args.events:,} events in {time.perf_counter() - t:.0f} s")
         size = sum(p.stat().st_size for p in files.iterdir()) / 2**20
-        print(f"generated {args.events:,} events ({size:,.0f} MiB of CSV) in {time.perf_counter() - t:.0f} s")
         for way in [args.only] if args.only else ["sliced", "whole"]:
             load = os.getloadavg()[0]
-            status, loaded, seconds, peak = run(way, files, Path(tmp) / f"{way}.duckdb")
-            rows = args.events + args.items
+            status, rows, seconds, own, total = run(way, files, Path(tmp) / f"{way}.duckdb", args.workers)
             print(
-                f"{way:>6}: {status}, {loaded:,} events | {seconds:.1f} s, {rows / seconds:,.0f} rows/s, "
-                f"peak RSS {peak:.2f} GiB | load before {load:.2f} (2 cores)",
+                f"{way:>6}, {args.workers} worker(s): {status}, {rows:,} rows ({size:,.0f} MiB) | {seconds:.1f} s, "
+                f"{rows / seconds:,.0f} rows/s, peak RSS {own:.2f} GiB, with workers {total:.2f} GiB | "
+                f"load before {load:.2f} ({os.cpu_count()} cores)",
                 flush=True,
             )
 

@@ -47,8 +47,8 @@ SETTINGS: tuple[Setting, ...] = (
         "INSIGHT_INGEST_WORKERS",
         "1",
         "Processes that check a large input's slices (over 32 MiB) side by side; more is faster but holds a slice "
-        "per process in memory (on 2 cores, 2 workers: 11 M rows in ~105 s instead of ~130 s, 2.3–2.8 GiB instead "
-        "of 1.7 GiB at the peak).",
+        "per process in memory (on 2 cores, 2 workers: 11 M rows in ~100 s instead of ~135 s, 2.3–2.8 GiB instead "
+        "of 1.75 GiB at the peak).",
     ),
     Setting("INSIGHT_DEVICE", "auto", "Where models run: `auto` (CUDA with fp16 when present), `cpu` or `cuda`."),
     Setting(
