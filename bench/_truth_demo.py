@@ -36,7 +36,8 @@ def cache_slot(prefix: str, suffix: str = "", *, fresh: bool = False) -> tuple[P
     The bench's fixed pseudonym key is set, so stores and answer keys agree on ids.
     """
     os.environ["INSIGHT_PSEUDONYM_KEY"] = KEY
-    folder = CACHE / f"{prefix}-{code_fingerprint()}{suffix}"
+    encoder = os.environ.get("INSIGHT_ENCODER", "")  # a bench run with another default encoder gets its own stores
+    folder = CACHE / f"{prefix}-{code_fingerprint()}{suffix}{'-' + encoder if encoder else ''}"
     db = folder / "insight.duckdb"
     if db.exists() and not fresh:
         return db, True

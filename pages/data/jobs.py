@@ -23,6 +23,8 @@ for column, (step, kinds) in zip(st.columns(len(STEPS)), STEPS.items(), strict=T
         st.subheader(step)
         for kind, label in kinds:
             jobs.job_form(kind, label)
+        if any(kind == "encode" for kind, _ in kinds):
+            jobs.encoder_tier_note()
         if any(kind == "sentiment_finetune" for kind, _ in kinds):
             jobs.finetune_estimate_note()
 

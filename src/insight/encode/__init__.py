@@ -8,9 +8,10 @@ from collections.abc import Sequence
 import numpy as np
 
 from insight.encode.models import MODELS, default_model, spec
+from insight.encode.tiers import TIER_NOTES, auto_model, describe_auto
 from insight.progress import ProgressFn, silent
 
-__all__ = ["MODELS", "encode_texts", "get_encoder"]
+__all__ = ["MODELS", "TIER_NOTES", "auto_model", "describe_auto", "encode_texts", "get_encoder"]
 
 _loaded: dict[tuple[str, str], object] = {}
 _lock = threading.Lock()

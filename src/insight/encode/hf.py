@@ -25,6 +25,22 @@ MAX_ROWS = {"cpu": 64, "cuda": 1_024}
 PAD_TO = 8
 
 
+def _int8(model):
+    """The model with its linear layers in int8: ~2× on a CPU.
+
+    Weights are quantised once per output channel (vectors at cosine 0.989 to float32's on real reviews,
+    against 0.981 per tensor, at the same speed); activations per batch, as torch's dynamic quantisation does.
+    """
+    import warnings
+
+    import torch
+    from torch.ao.quantization import per_channel_dynamic_qconfig
+
+    with warnings.catch_warnings():  # torch points to torchao for new code; this eager API is what runs offline here
+        warnings.simplefilter("ignore")
+        return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear: per_channel_dynamic_qconfig})
+
+
 class HFEncoder:
     """One loaded model on one device."""
 
@@ -38,7 +54,11 @@ class HFEncoder:
         self.spec, self.device = model, device
         self.tokenizer = AutoTokenizer.from_pretrained(path)
         dtype = torch.float16 if device == "cuda" else torch.float32
+        if device == "cpu" and model.cpu_precision == "bfloat16":
+            dtype = torch.bfloat16
         self.model = AutoModel.from_pretrained(path, dtype=dtype).to(device).eval()
+        if device == "cpu" and model.cpu_precision == "int8":
+            self.model = _int8(self.model)
         self.dim = int(self.model.config.hidden_size)
 
     def encode(self, texts: list[str], *, batch_size: int | None = None, progress: ProgressFn = silent) -> np.ndarray:

@@ -22,6 +22,7 @@ import duckdb
 import numpy as np
 
 from insight.encode.models import AUTO, MODELS, default_model
+from insight.encode.tiers import TIER_NOTES, auto_model
 from insight.progress import ProgressFn, silent
 from insight.store import embeddings, runs
 from insight.store.db import data_version
@@ -67,7 +68,7 @@ def encode_store(
     if backend == "ray" and importlib.util.find_spec("ray") is None:
         raise ValueError("backend 'ray' needs Ray: pip install insight[distributed]")
     resolved = resolve_device(device)
-    chosen = store_model(con) if model == AUTO else model
+    chosen, why = auto_model(con, resolved) if model == AUTO else (model, f"{model}, chosen by name")
     progress(0.0, "finding texts without embeddings")
     pending = embeddings.fetch_pending_texts(con, {}, chosen, sources=sources)
     cached = embeddings.count_cached(con)
@@ -85,9 +86,11 @@ def encode_store(
             pass  # the vectors are already stored (a cache keyed by content); the run records what was asked
     progress(1.0, "done")
     return {
-        "message": f"encoded {total:,} new texts; {cached:,} vectors were already cached",
+        "message": f"encoded {total:,} new texts with {chosen}; {cached:,} vectors were already cached",
         "run_id": run_id,
         "model": models_used,
+        "tier": why,
+        "tier_quality": TIER_NOTES.get(chosen, ""),
         "device": resolved,
         "backend": backend,
         "new": total,
@@ -104,6 +107,12 @@ def _encoded(
         from insight.encode.ray_backend import encode_on_ray
 
         yield from encode_on_ray(group, name, device, progress=_whole_job(progress, name, done, len(group), total))
+        return
+    from insight.encode.processes import encode_in_processes, worker_count
+
+    workers = worker_count(device, len(group)) if batch_size is None else 1
+    if workers > 1:
+        yield from encode_in_processes(group, name, workers, _whole_job(progress, name, done, len(group), total))
         return
     from insight.encode import get_encoder
 

@@ -41,20 +41,21 @@ def score_store(
 
     if adapt not in (True, False, "auto"):
         raise ValueError("adapt must be true, false or auto")
-    encoded = encode_reviews(con, model=ENCODER, device=device, backend=backend, progress=scale(progress, 0.0, 0.6))
-    frame, vectors = embeddings.fetch_review_vectors(con, ENCODER)
+    encoder = review_encoder(con)
+    encoded = encode_reviews(con, model=encoder, device=device, backend=backend, progress=scale(progress, 0.0, 0.6))
+    frame, vectors = embeddings.fetch_review_vectors(con, encoder)
     if frame.empty:
         raise ValueError("no review text to score: ingest reviews first")
     frame = frame.merge(sentiment.fetch_review_texts(con), on="review_id", how="left")
     progress(0.65, f"{len(frame):,} reviews with embeddings")
-    head, version, metrics = _choose_head(con, frame, vectors, adapt=adapt, seed=seed)
+    head, version, metrics = _choose_head(con, frame, vectors, adapt=adapt, seed=seed, encoder=encoder)
     progress(0.85, f"scoring with {version}")
     scores = score_reviews(head, vectors, frame).assign(review_id=frame["review_id"].to_numpy(), method=version)
     with runs.new_run(
         con,
         kind="sentiment",
         job_id=job_id,
-        model=f"{ENCODER} + {version}",
+        model=f"{encoder} + {version}",
         params={"adapt": adapt, "device": device, "backend": backend},
         seed=seed,
     ) as run_id:
@@ -65,7 +66,7 @@ def score_store(
         "message": f"scored {len(scores):,} reviews with {version} "
         f"({', '.join(f'{k} {v:,}' for k, v in sorted(counts.items()))})",
         "run_id": run_id,
-        "model": ENCODER,
+        "model": encoder,
         "head": version,
         "metrics": metrics,
         "seed": seed,
@@ -74,7 +75,20 @@ def score_store(
     }
 
 
-def _choose_head(con, frame, vectors, *, adapt, seed) -> tuple[SentimentHead, str, dict]:
+def review_encoder(con: duckdb.DuckDBPyConnection) -> str:
+    """The encoder whose review vectors the head reads: the store's own when it shares the head's space.
+
+    e5's CPU tier shares it, so a large store is not encoded a second time; another encoder does not,
+    and then the head's own model encodes the reviews.
+    """
+    from insight.encode.job import store_model
+    from insight.encode.models import same_space
+
+    own = store_model(con)
+    return own if same_space(own, ENCODER) else ENCODER
+
+
+def _choose_head(con, frame, vectors, *, adapt, seed, encoder: str) -> tuple[SentimentHead, str, dict]:
     labels = labels_from_ratings(frame["rating"], frame["label"])
     labelled = labels.notna().to_numpy()
     if adapt is False or labelled.sum() < MIN_LABELLED:
@@ -90,7 +104,7 @@ def _choose_head(con, frame, vectors, *, adapt, seed) -> tuple[SentimentHead, st
         y[train],
         prior=default_head(),
         seed=seed,
-        encoder=ENCODER,
+        encoder=encoder,
         info={"version": version, "trained_on": f"{len(train):,} rated reviews in this store"},
     )
     default_f1 = macro_f1(y[test], score_reviews(default_head(), vectors[test], frame.iloc[test])["label"])
@@ -108,7 +122,7 @@ def _choose_head(con, frame, vectors, *, adapt, seed) -> tuple[SentimentHead, st
         sentiment.insert_model(
             con,
             version=version,
-            encoder=ENCODER,
+            encoder=encoder,
             head=adapted.to_bytes(),
             trained_on={"rated_reviews": int(len(train))},
             metrics=metrics,

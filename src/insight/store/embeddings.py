@@ -61,6 +61,11 @@ def fetch_pending_texts(
         con.unregister("language_models")
 
 
+def count_texts(con: duckdb.DuckDBPyConnection) -> int:
+    """Distinct texts the store holds for encoding (items, reviews, queries): what an encoder would have to read."""
+    return con.execute(f"select count(distinct md5(text)) from ({TEXTS})").fetchall()[0][0]
+
+
 def count_cached(con: duckdb.DuckDBPyConnection, model: str | None = None) -> int:
     """Embeddings stored (for one model, or all)."""
     return con.execute(

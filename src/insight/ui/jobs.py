@@ -112,6 +112,22 @@ def finetune_estimate_note() -> None:
         st.caption(md(f"Expected to take {text}."))
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _encoder_tier(data_version: int, last_encode: str | None) -> str:
+    from insight.device import resolve_device
+    from insight.encode import describe_auto
+
+    return describe_auto(cursor(), resolve_device("auto"))
+
+
+def encoder_tier_note() -> None:
+    """Which encoder (full model or CPU tier) an encode left on auto would use, and its cost, before it starts."""
+    from insight.ui.resources import data_version
+
+    latest = job_store.fetch_jobs(cursor(), limit=1, kind="encode")
+    st.caption(md(_encoder_tier(data_version(), None if latest.empty else str(latest["job_id"].iloc[0]))))
+
+
 @st.fragment(run_every=2)
 def live_jobs() -> None:
     """Queued and running jobs with progress and cancel; when a watched job ends, a toast and a fresh page.
