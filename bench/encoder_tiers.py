@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import _data  # noqa: E402
 from sentiment_eval import samples  # noqa: E402
 
-from insight.encode import get_encoder, processes  # noqa: E402
+from insight.encode import get_encoder  # noqa: E402
 from insight.encode.models import E5, E5_FAST  # noqa: E402
 from insight.sentiment.evaluate import macro_f1  # noqa: E402
 from insight.sentiment.model import default_head, score_vectors  # noqa: E402
@@ -48,15 +48,6 @@ def speed_texts(n: int) -> list[str]:
     portuguese = _data.portuguese()["text"].drop_duplicates()
     portuguese = portuguese.sample(min(n, len(portuguese)), random_state=7)
     return pd.concat([chinese, english, portuguese]).sample(frac=1.0, random_state=7).tolist()
-
-
-def in_processes(texts: list[str], tier: str, workers: int) -> float:
-    """Seconds the encode job's worker processes take over ``texts``, warmed on a first chunk."""
-    frame = pd.DataFrame({"text": texts, "text_hash": range(len(texts))})
-    list(processes.encode_in_processes(frame.head(64 * workers), tier, workers, lambda *_: None))
-    started = time.perf_counter()
-    list(processes.encode_in_processes(frame, tier, workers, lambda *_: None))
-    return time.perf_counter() - started
 
 
 def sentiment_sets() -> dict[str, pd.DataFrame]:
@@ -103,11 +94,6 @@ def main() -> None:
         vectors[tier] = encoder.encode(texts)
         rate = len(texts) / (time.perf_counter() - started)
         row = {"tier": tier, "texts/s": round(rate, 1), "hours per 1 M": round(MILLION / rate / 3600, 2)}
-        workers = os.cpu_count() or 1
-        if workers > 1:  # the encode job's path for large CPU corpora: one single-threaded process per core
-            rate = len(texts) / in_processes(texts, tier, min(workers, processes.MAX_WORKERS))
-            row[f"texts/s, {workers} processes"] = round(rate, 1)
-            row[f"hours per 1 M, {workers} processes"] = round(MILLION / rate / 3600, 2)
         row["load"] = round(os.getloadavg()[0], 2)
         rows.append(row)
         print(row, flush=True)

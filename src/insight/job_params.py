@@ -69,7 +69,7 @@ class EncodeParams:
         AUTO,
         "Model",
         "encoder: auto is the store's one encoder, sized to it (multilingual-e5-small; its faster CPU tier for "
-        "100,000 texts or more on a CPU; a model chosen here by name stays until another is chosen)",
+        "50,000 texts or more on a CPU; a model chosen here by name stays until another is chosen)",
         choices=(AUTO, *MODELS),
     )
     device: str = _device()

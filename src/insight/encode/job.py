@@ -108,12 +108,6 @@ def _encoded(
 
         yield from encode_on_ray(group, name, device, progress=_whole_job(progress, name, done, len(group), total))
         return
-    from insight.encode.processes import encode_in_processes, worker_count
-
-    workers = worker_count(device, len(group)) if batch_size is None else 1
-    if workers > 1:
-        yield from encode_in_processes(group, name, workers, _whole_job(progress, name, done, len(group), total))
-        return
     from insight.encode import get_encoder
 
     encoder = get_encoder(name, device)
