@@ -2,13 +2,15 @@
 
 ``insight serve`` runs this with Streamlit's ASGI server. At start-up, before any page is visited, the
 process opens the store (holding its lock) and marks jobs a stopped app left running as failed; page
-errors reach visitors as a short reason and an id, the traceback only the server log.
+errors reach visitors as a short reason and an id, the traceback only the server log. The shop-facing
+REST API (``/api/v1``, :mod:`insight.api`) is served by the same process on the same port.
 """
 
 from contextlib import asynccontextmanager
 
 import streamlit as st
 
+from insight.api import routes
 from insight.ui import resources
 from insight.ui.errors import on_script_error
 from insight.ui.navigation import router_only
@@ -23,4 +25,15 @@ async def lifespan(_app):
     resources.stop()
 
 
-app = st.App("app.py", lifespan=lifespan, on_script_error=on_script_error)
+def _store_key() -> bytes:
+    from insight import config
+    from insight.store.keys import find_key
+
+    found = find_key(config.db_path(), create=False)
+    if found is None:
+        raise LookupError("the store has no pseudonym key yet: ingest data first")
+    return found.secret
+
+
+api = routes(lambda: resources.start().cursor(), _store_key)  # /api/v1 on the dashboard's port and process
+app = st.App("app.py", lifespan=lifespan, routes=api, on_script_error=on_script_error)

@@ -138,13 +138,14 @@ def user_profiles(con: duckdb.DuckDBPyConnection):
 
 
 def recommend(con: duckdb.DuckDBPyConnection, user_id: str | None, *, k: int = 10, exploration: float = 0.2, **options):
-    """Up to ``k`` items for a user, best first: ``item_id, title, score, kind, reason``.
+    """Up to ``k`` items for a user, best first: ``item_id, title, score, kind, reason, propensity``.
 
     ``kind`` is ``exploit`` (the reason names the interest or co-purchase behind it), ``explore``
     (an exploration slot filled by Thompson sampling over interest areas the user has not shopped;
     the reason names the new area) or ``popular`` (unknown users). ``exploration`` in [0, 1] is the
     share of exploration slots and how much the rest favours variety; ``text=`` serves a new visitor
-    from what they wrote. Needs item embeddings (the encode or segments job).
+    from what they wrote. ``propensity`` is the chance this policy shows the item in this list (1 for
+    slots no chance decides). Needs item embeddings (the encode or segments job).
     """
     from insight.recommendations import recommend as run
 

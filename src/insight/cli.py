@@ -52,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from insight.cli_keys import add_commands as add_key_commands
     from insight.ingestion.adapters import ADAPTERS
     from insight.jobs.tasks import TASKS
     from insight.params import add_arguments, from_args
@@ -106,6 +107,8 @@ def _parser() -> argparse.ArgumentParser:
     jobs.add_argument("--db")
     jobs.add_argument("--limit", type=int, default=10)
     jobs.set_defaults(run=_jobs)
+
+    add_key_commands(sub)
 
     serve = sub.add_parser("serve", help="start the app on a store (127.0.0.1 only unless sign-in is configured)")
     serve.add_argument("--db")

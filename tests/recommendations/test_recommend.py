@@ -111,7 +111,8 @@ def test_same_seed_same_list_and_policies_differ_only_in_exploration(fitted):
 
 def test_unknown_user_gets_popular_items_and_says_so(shop):
     recs = recommend(shop, "nobody-we-know", k=5, model=MODEL)
-    assert list(recs.columns) == ["item_id", "title", "score", "kind", "reason"]
+    assert list(recs.columns) == ["item_id", "title", "score", "kind", "reason", "propensity"]
+    assert recs["propensity"].eq(1.0).all()  # no chance decides a best-seller list
     assert set(recs["kind"]) == {"popular"} and set(recs["reason"]) == {"popular"}
     shares = dict(
         shop.execute(

@@ -42,7 +42,7 @@ def recommend(
     policy: str = "thompson",
     seed: int = 0,
 ) -> pd.DataFrame:
-    """Up to k items for a user: columns item_id, title, score, kind, reason, best first.
+    """Up to k items for a user: columns item_id, title, score, kind, reason, propensity, best first.
 
     ``kind`` is ``exploit`` (relevant to the user's interests; the reason names what in their
     history it is like, or co-occurs with), ``explore`` (an exploration slot: the reason names the

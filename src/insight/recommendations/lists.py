@@ -18,7 +18,8 @@ from insight.recommendations.explain import exploit_reason, explore_reason, quot
 from insight.recommendations.model import Recommender, UserBatch
 from insight.recommendations.select import Pick, select_items
 
-COLUMNS = ["item_id", "title", "score", "kind", "reason"]
+COLUMNS = ["item_id", "title", "score", "kind", "reason", "propensity"]
+NEIGHBOURS_DEMOTED = 10  # a disliked item's nearest items lose ground too
 
 
 VARIETY_SHARE = 0.75  # a text match scoring under this share of the best one is there for variety
@@ -87,10 +88,35 @@ def text_batch(rec: Recommender, text: str) -> UserBatch:
     return UserBatch(["<text>"], centre[None, None, :], np.ones((1, 1)), empty, empty, np.zeros((1, rec.areas.count)))
 
 
-def popular(rec: Recommender, k: int) -> pd.DataFrame:
-    """The k items most shoppers touched; score: the share of shoppers who did."""
-    top = np.argsort(-rec.popularity, kind="stable")[:k]
+def popular(rec: Recommender, k: int, excluded: np.ndarray | None = None) -> pd.DataFrame:
+    """The k items most shoppers touched (less the ``excluded`` rows); score: the share of shoppers who did."""
+    order = np.argsort(-rec.popularity, kind="stable")
+    top = order[~np.isin(order, excluded)][:k] if excluded is not None and len(excluded) else order[:k]
     return _frame(rec, top, rec.popularity[top] / max(rec.n_users, 1), ["popular"] * len(top), ["popular"] * len(top))
+
+
+def disliked_rows(rec: Recommender, item_ids) -> np.ndarray:
+    """Row indices of the recommender's items among ``item_ids``."""
+    if not item_ids:
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(rec.items["item_id"].isin(list(item_ids)).to_numpy())
+
+
+def apply_dislikes(rec: Recommender, score: np.ndarray, disliked: np.ndarray) -> None:
+    """Never show ``disliked`` rows again, and lower their nearest items' scores, in place on ``score`` (n_items,).
+
+    Each disliked item's :data:`NEIGHBOURS_DEMOTED` closest items (by text) lose one spread of the
+    finite scores: they can still appear, but only when little else fits.
+    """
+    if not len(disliked):
+        return
+    finite = np.isfinite(score)
+    spread = float(np.std(score[finite])) if finite.sum() > 1 else 0.0
+    closeness = rec.vectors @ rec.vectors[disliked].T  # (n_items, n_disliked)
+    closeness[disliked] = -np.inf
+    near = np.unique(np.argsort(-closeness, axis=0, kind="stable")[:NEIGHBOURS_DEMOTED].ravel())
+    score[near] -= spread
+    score[disliked] = -np.inf
 
 
 def recommend_user(
@@ -102,20 +128,24 @@ def recommend_user(
     text: str | None = None,
     policy: str = "thompson",
     seed: int = 0,
+    disliked: Sequence[str] = (),
 ) -> pd.DataFrame:
-    """One user's list with reasons: columns item_id, title, score, kind (exploit, explore, popular), reason.
+    """One user's list with reasons: item_id, title, score, kind (exploit, explore, popular), reason, propensity.
 
     ``text`` (a free text: what the shopper says they want) is used only when the user has no history.
-    Items the user bought are never recommended to them again.
+    Items the user bought are never recommended to them again, nor are the ``disliked`` item ids, whose
+    nearest items are demoted. ``propensity`` is the chance this policy shows the item in this list.
     """
+    excluded = disliked_rows(rec, disliked)
     if user_id is not None and (rec.touches["user_id"] == user_id).any():
         with one_blas_thread():
             batch, from_text = rec.user_batch([user_id]), False
     elif text and text.strip():
         batch, from_text = text_batch(rec, text), True
     else:
-        return popular(rec, k)
+        return popular(rec, k, excluded)
     score, taste, which = rec.score(batch)
+    apply_dislikes(rec, score[0], excluded)
     picks = select_items(
         score[0],
         rec.vectors,
@@ -138,7 +168,7 @@ def recommend_user(
         else:
             reasons.append(exploit_reason(rec, batch, 0, pick.item, int(which[0, pick.item])))
     items = np.array([p.item for p in picks], dtype=np.int64)
-    return _frame(rec, items, score[0, items], [p.kind for p in picks], reasons)
+    return _frame(rec, items, score[0, items], [p.kind for p in picks], reasons, [p.propensity for p in picks])
 
 
 def text_reason(text: str, similarity: float, best: float) -> str:
@@ -153,9 +183,14 @@ def text_reason(text: str, similarity: float, best: float) -> str:
 
 
 def _frame(
-    rec: Recommender, items: np.ndarray, scores: np.ndarray, kinds: list[str], reasons: list[str]
+    rec: Recommender,
+    items: np.ndarray,
+    scores: np.ndarray,
+    kinds: list[str],
+    reasons: list[str],
+    propensities: list[float] | None = None,
 ) -> pd.DataFrame:
-    """The documented result frame, with explicit dtypes."""
+    """The documented result frame, with explicit dtypes (propensity 1 for lists no chance decides)."""
     return pd.DataFrame(
         {
             "item_id": pd.Series(rec.items["item_id"].to_numpy()[items], dtype="string"),
@@ -163,6 +198,7 @@ def _frame(
             "score": pd.Series(scores, dtype="float64"),
             "kind": pd.Series(kinds, dtype="string"),
             "reason": pd.Series(reasons, dtype="string"),
+            "propensity": pd.Series([1.0] * len(items) if propensities is None else propensities, dtype="float64"),
         },
         columns=COLUMNS,
     )

@@ -87,8 +87,8 @@ def mmr(relevance: np.ndarray, vectors: np.ndarray, n: int, lam: float) -> list[
     return chosen
 
 
-def draw_item(members: np.ndarray, taste: np.ndarray, rng: np.random.Generator) -> int:
-    """One of an area's items (rows ``members``, with the user's ``taste`` for each), by a softmax draw.
+def draw_item(members: np.ndarray, taste: np.ndarray, rng: np.random.Generator) -> tuple[int, float]:
+    """One of an area's items (rows ``members``, with the user's ``taste`` for each) by a softmax draw, and its chance.
 
     Among the 20 closest to the user's taste, an item ``TEMPERATURE`` less similar than the closest
     is e (2.7) times less likely: near items are likelier, but not always the same one.
@@ -96,7 +96,27 @@ def draw_item(members: np.ndarray, taste: np.ndarray, rng: np.random.Generator) 
     top = np.argsort(-taste, kind="stable")[:20]
     logits = (taste[top] - taste[top[0]]) / TEMPERATURE
     p = np.exp(logits)
-    return int(members[top[rng.choice(len(top), p=p / p.sum())]])
+    p /= p.sum()
+    chosen = rng.choice(len(top), p=p)
+    return int(members[top[chosen]]), float(p[chosen])
+
+
+def area_chances(evidence: AreaEvidence, candidates: np.ndarray, n: int, policy: str, draws: int = 400) -> np.ndarray:
+    """Per candidate area, the chance the policy ranks it among the first ``n`` (Thompson: by simulation).
+
+    With the chance of the item drawn within the area, this is the propensity logged with each
+    exploration slot, so that other policies can later be judged on the real log (IPS, SNIPS, DR).
+    """
+    if not len(candidates) or n <= 0:
+        return np.zeros(len(candidates))
+    if policy != "thompson":  # UCB is deterministic: the first n are certain
+        order = rank_areas(evidence, candidates, policy, np.random.default_rng(0))
+        return np.isin(candidates, order[:n]).astype(np.float64)
+    tried, returned = evidence.tried[candidates], evidence.returned[candidates]
+    rng = np.random.default_rng(len(candidates))
+    values = rng.beta(1 + returned, 1 + tried - returned, size=(draws, len(candidates)))
+    ranks = np.argsort(np.argsort(-values, axis=1, kind="stable"), axis=1)
+    return (ranks < n).mean(axis=0)
 
 
 @dataclass
@@ -107,6 +127,7 @@ class Pick:
     kind: str
     area: int = -1
     new_area: bool = False
+    propensity: float = 1.0  # the chance this policy shows this item in this list (exploit slots: certain)
 
 
 def select_items(
@@ -144,14 +165,16 @@ def select_items(
     taken = {p.item for p in picks}
     share = area_weight / area_weight.sum() if area_weight.sum() > 0 else np.zeros_like(area_weight)
     unexplored = np.flatnonzero(share < RARE_SHARE)
+    chance = dict(zip(unexplored.tolist(), area_chances(evidence, unexplored, n_explore, policy), strict=True))
     for area in rank_areas(evidence, unexplored, policy, rng):
         if len(picks) >= k:
             break
         members = allowed[item_areas[allowed] == area]
         members = members[[m not in taken for m in members]] if len(members) else members
         if len(members):
-            best = draw_item(members, taste[members], rng)
-            picks.append(Pick(best, "explore", int(area), bool(share[area] == 0)))
+            best, p_item = draw_item(members, taste[members], rng)
+            propensity = max(chance[int(area)] * p_item, 1e-6)
+            picks.append(Pick(best, "explore", int(area), bool(share[area] == 0), propensity))
             taken.add(best)
     spares = iter(item for item in ranked[k - n_explore :] if item not in taken)
     while len(picks) < k and (item := next(spares, None)) is not None:

@@ -416,4 +416,47 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
               from people p left join did d using (user_id) left join wrote w using (user_id);
         """,
     ),
+    (
+        13,
+        "API keys, served lists and feedback",
+        """
+        -- Keys for /api/v1: only a hash of each key's secret is kept (the key is printed once).
+        create table api_keys (
+            key_id     varchar primary key,
+            name       varchar not null,
+            scope      varchar not null,
+            secret_sha varchar not null,
+            created_at timestamp not null,
+            revoked_at timestamp
+        );
+        -- Every list the API served, item by item, with the chance the policy had of showing it,
+        -- so feedback can be joined to what was shown and alternative policies judged on the log.
+        create table served_lists (
+            request_id  varchar primary key,
+            user_id     varchar not null,
+            policy      varchar not null,
+            exploration double not null,
+            served_at   timestamp not null
+        );
+        create table served_items (
+            request_id varchar not null,
+            rank       integer not null,
+            item_id    varchar not null,
+            kind       varchar not null,
+            score      double,
+            propensity double not null
+        );
+        -- Shoppers' reactions posted by the shop's systems; event_id makes a replayed batch add nothing.
+        create table feedback (
+            event_id    varchar primary key,
+            request_id  varchar,
+            user_id     varchar not null,
+            item_id     varchar not null,
+            type        varchar not null,
+            ts          timestamp not null,
+            value       double,
+            received_at timestamp not null
+        );
+        """,
+    ),
 )

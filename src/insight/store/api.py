@@ -1,0 +1,117 @@
+"""The live loop's tables: API keys (hashed), the lists the API served, and the feedback posted on them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import duckdb
+import pandas as pd
+
+from insight.store.db import transaction
+
+
+def insert_key(con: duckdb.DuckDBPyConnection, *, key_id: str, name: str, scope: str, secret_sha: str) -> None:
+    """Record a new key (its secret only as a hash)."""
+    con.execute(
+        "insert into api_keys (key_id, name, scope, secret_sha, created_at) values ($id, $name, $scope, $sha, now())",
+        {"id": key_id, "name": name, "scope": scope, "sha": secret_sha},
+    )
+
+
+def revoke_key(con: duckdb.DuckDBPyConnection, key_id: str) -> bool:
+    """Mark a key revoked; False when there is no such live key."""
+    found = con.execute(
+        "update api_keys set revoked_at = now() where key_id = $id and revoked_at is null returning key_id",
+        {"id": key_id},
+    ).fetchall()
+    return bool(found)
+
+
+def fetch_key(con: duckdb.DuckDBPyConnection, key_id: str) -> dict | None:
+    """A live (not revoked) key's name, scope and secret hash, or None."""
+    rows = con.execute(
+        "select name, scope, secret_sha from api_keys where key_id = $id and revoked_at is null", {"id": key_id}
+    ).fetchall()
+    return dict(zip(("name", "scope", "secret_sha"), rows[0], strict=True)) if rows else None
+
+
+def fetch_keys(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every key ever made, newest first, without its hash."""
+    return con.execute("select key_id, name, scope, created_at, revoked_at from api_keys order by created_at desc").df()
+
+
+def insert_served(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    request_id: str,
+    user_id: str,
+    policy: str,
+    exploration: float,
+    items: pd.DataFrame,
+) -> None:
+    """Log one served list (``items``: item_id, kind, score, propensity, in rank order) in one transaction."""
+    rows = pd.DataFrame(
+        {
+            "request_id": request_id,
+            "rank": range(1, len(items) + 1),
+            "item_id": items["item_id"].astype(str).to_numpy(),
+            "kind": items["kind"].astype(str).to_numpy(),
+            "score": items["score"].astype(float).to_numpy(),
+            "propensity": items["propensity"].astype(float).to_numpy(),
+        }
+    )
+    con.register("served_now", rows)
+    try:
+        with transaction(con):
+            con.execute(
+                "insert into served_lists values ($id, $user, $policy, $exploration, now())",
+                {"id": request_id, "user": user_id, "policy": policy, "exploration": exploration},
+            )
+            con.execute("insert into served_items select * from served_now")
+    finally:
+        con.unregister("served_now")
+
+
+def served_requests(con: duckdb.DuckDBPyConnection, request_ids: list[str]) -> dict[str, str]:
+    """request_id -> user_id for those of ``request_ids`` the API served."""
+    if not request_ids:
+        return {}
+    rows = con.execute(
+        "select request_id, user_id from served_lists where list_contains($ids, request_id)", {"ids": request_ids}
+    ).fetchall()
+    return dict(rows)
+
+
+def insert_feedback(con: duckdb.DuckDBPyConnection, events: pd.DataFrame) -> int:
+    """Store checked feedback rows in one transaction; rows whose event_id is stored already add nothing.
+
+    ``events``: event_id, request_id, user_id, item_id, type, ts, value. Returns the rows newly stored.
+    """
+    if events.empty:
+        return 0
+    frame = events.assign(received_at=datetime.now())
+    con.register("feedback_now", frame)
+    try:
+        with transaction(con):
+            return con.execute(
+                """insert or ignore into feedback
+                   select distinct on (event_id) event_id, request_id, user_id, item_id, type, ts, value, received_at
+                     from feedback_now"""
+            ).fetchall()[0][0]
+    finally:
+        con.unregister("feedback_now")
+
+
+def disliked_items(con: duckdb.DuckDBPyConnection, user_id: str) -> list[str]:
+    """Items the user said they dislike (a later like of the same item lifts it)."""
+    rows = con.execute(
+        """select item_id from feedback where user_id = $user and type in ('like', 'dislike')
+           group by item_id having arg_max(type, ts) = 'dislike'""",
+        {"user": user_id},
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def feedback_version(con: duckdb.DuckDBPyConnection) -> int:
+    """How many feedback rows are stored: a cache of lists built on feedback is stale when this moves."""
+    return con.execute("select count(*) from feedback").fetchall()[0][0]
