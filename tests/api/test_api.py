@@ -119,3 +119,19 @@ def test_a_profile_needs_a_segments_run(api):
     key = create_key(con, "crm", "read")
     missing = client.get("/api/v1/users/u1/profile", headers=_auth(key))
     assert missing.status_code == 409 and "segments job" in missing.json()["error"]
+
+
+def test_a_like_pulls_the_next_list_towards_the_item_at_once(api):
+    client, con = api
+    admin = create_key(con, "ops", "admin")
+    url = "/api/v1/users/u4/recommendations?k=6&exploration=0"
+
+    def ranked() -> list[str]:
+        return [item["item_id"] for item in client.get(url, headers=_auth(admin)).json()["items"]]
+
+    before = ranked()
+    liked = before[-1]  # the item the list thought least of
+    event = {"user_id": "u4", "item_id": liked, "type": "like", "timestamp": "2026-02-02 09:00"}
+    assert client.post("/api/v1/feedback", json={"events": [event]}, headers=_auth(admin)).json()["stored"] == 1
+    after = ranked()
+    assert after.index(liked) < before.index(liked)

@@ -1,7 +1,8 @@
 """What the API answers, apart from HTTP: a shopper's list (logged with propensities) and profile.
 
 The fitted recommender is kept per data version and encoder, so a request costs a ranking, not a
-refit; feedback is read per request, so a dislike takes effect on the very next list.
+refit; feedback is read per request, so a like or a dislike takes effect on the very next list, and
+the outcomes of exploration slots move the exploration posteriors as they arrive.
 """
 
 from __future__ import annotations
@@ -12,24 +13,24 @@ import uuid
 
 import duckdb
 
-from insight.recommendations import POLICIES, Recommender, fit_recommender, recommend_user
+from insight.recommendations import POLICIES, Recommender, evidence_with_outcomes, fit_recommender, recommend_user
 from insight.store import api as store
 from insight.store import runs, segments
-from insight.store.db import data_version
+from insight.store.db import data_version, database_file
 
-_fitted: dict[tuple[int, str], Recommender] = {}
+_fitted: dict[tuple[str, int, str], Recommender] = {}
 _lock = threading.Lock()
 
 
 def recommender(con: duckdb.DuckDBPyConnection) -> Recommender:
-    """The store's recommender for its current data, fitted once per data version."""
+    """The store's recommender for its current data, fitted once per store file, data version and encoder."""
     from insight.encode.job import store_model
 
-    key = (data_version(con), store_model(con))
+    key = (database_file(con), data_version(con), store_model(con))
     with _lock:
         if key not in _fitted:
             _fitted.clear()
-            _fitted[key] = fit_recommender(con, model=key[1])
+            _fitted[key] = fit_recommender(con, model=key[2])
         return _fitted[key]
 
 
@@ -43,9 +44,13 @@ def recommendations(con: duckdb.DuckDBPyConnection, user_id: str, *, k: int, exp
         raise ValueError(f"policy must be one of {', '.join(POLICIES)}")
     request_id = uuid.uuid4().hex
     rec = recommender(con)
-    disliked = store.disliked_items(con, user_id)
+    liked, disliked = store.user_reactions(con, user_id)
+    evidence = evidence_with_outcomes(rec, store.explore_outcomes(con))
     seed = uuid.UUID(request_id).int % (2**31)  # each request its own draw, so exploration explores
-    items = recommend_user(rec, user_id, k=k, exploration=exploration, policy=policy, seed=seed, disliked=disliked)
+    items = recommend_user(
+        rec, user_id, k=k, exploration=exploration, policy=policy, seed=seed, disliked=disliked, liked=liked,
+        evidence=evidence,
+    )  # fmt: skip
     store.insert_served(
         con, request_id=request_id, user_id=user_id, policy=policy, exploration=exploration, items=items
     )

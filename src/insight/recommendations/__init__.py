@@ -16,7 +16,7 @@ import pandas as pd
 
 from insight.recommendations.evaluate import evaluate_recommendations
 from insight.recommendations.fit import fit_recommender
-from insight.recommendations.lists import recommend_user
+from insight.recommendations.lists import evidence_with_outcomes, recommend_user
 from insight.recommendations.model import Recommender, ScoreWeights
 from insight.recommendations.select import POLICIES
 
@@ -25,6 +25,7 @@ __all__ = [
     "Recommender",
     "ScoreWeights",
     "evaluate_recommendations",
+    "evidence_with_outcomes",
     "fit_recommender",
     "recommend",
     "recommend_user",

@@ -16,7 +16,7 @@ import scipy.sparse as sp
 from insight.progress import ProgressFn, silent
 from insight.recommendations.explain import exploit_reason, explore_reason, quote
 from insight.recommendations.model import Recommender, UserBatch
-from insight.recommendations.select import Pick, select_items
+from insight.recommendations.select import AreaEvidence, Pick, select_items
 
 COLUMNS = ["item_id", "title", "score", "kind", "reason", "propensity"]
 NEIGHBOURS_DEMOTED = 10  # a disliked item's nearest items lose ground too
@@ -102,6 +102,38 @@ def disliked_rows(rec: Recommender, item_ids) -> np.ndarray:
     return np.flatnonzero(rec.items["item_id"].isin(list(item_ids)).to_numpy())
 
 
+def evidence_with_outcomes(rec: Recommender, outcomes: pd.DataFrame) -> AreaEvidence:
+    """The fitted exploration evidence plus live outcomes (``item_id, shown, rewarded`` of explored items).
+
+    Each showing of an explored item counts as a try of its area, each rewarded one as a success, so
+    Thompson sampling's posteriors move as shoppers react and traffic follows the areas that convert.
+    """
+    if outcomes.empty:
+        return rec.evidence
+    row_of = pd.Series(np.arange(len(rec.items)), index=rec.items["item_id"].astype(str).to_numpy())
+    known = outcomes[outcomes["item_id"].astype(str).isin(row_of.index)]
+    areas = rec.areas.labels[row_of[known["item_id"].astype(str)].to_numpy()]
+    tried, returned = rec.evidence.tried.copy(), rec.evidence.returned.copy()
+    np.add.at(tried, areas, known["shown"].to_numpy(dtype=np.float64))
+    np.add.at(returned, areas, known["rewarded"].to_numpy(dtype=np.float64))
+    return AreaEvidence(tried, returned)
+
+
+def apply_likes(rec: Recommender, score: np.ndarray, liked: np.ndarray) -> None:
+    """Raise, in place, the scores of items close to the ``liked`` rows: a like counts before any refit.
+
+    Each item gains up to one spread of the finite scores, in proportion to how much closer it is to
+    the liked items than the average item is.
+    """
+    if not len(liked):
+        return
+    finite = np.isfinite(score)
+    spread = float(np.std(score[finite])) if finite.sum() > 1 else 0.0
+    closeness = (rec.vectors @ rec.vectors[liked].T).max(axis=1)
+    lift = np.clip((closeness - closeness.mean()) / max(float(closeness.max() - closeness.mean()), 1e-9), 0, 1)
+    score[finite] += spread * lift[finite]
+
+
 def apply_dislikes(rec: Recommender, score: np.ndarray, disliked: np.ndarray) -> None:
     """Never show ``disliked`` rows again, and lower their nearest items' scores, in place on ``score`` (n_items,).
 
@@ -129,12 +161,16 @@ def recommend_user(
     policy: str = "thompson",
     seed: int = 0,
     disliked: Sequence[str] = (),
+    liked: Sequence[str] = (),
+    evidence: AreaEvidence | None = None,
 ) -> pd.DataFrame:
     """One user's list with reasons: item_id, title, score, kind (exploit, explore, popular), reason, propensity.
 
     ``text`` (a free text: what the shopper says they want) is used only when the user has no history.
     Items the user bought are never recommended to them again, nor are the ``disliked`` item ids, whose
-    nearest items are demoted. ``propensity`` is the chance this policy shows the item in this list.
+    nearest items are demoted; ``liked`` item ids pull the list towards items like them at once.
+    ``evidence`` replaces the fitted exploration evidence (e.g. with live outcomes added).
+    ``propensity`` is the chance this policy shows the item in this list.
     """
     excluded = disliked_rows(rec, disliked)
     if user_id is not None and (rec.touches["user_id"] == user_id).any():
@@ -145,13 +181,14 @@ def recommend_user(
     else:
         return popular(rec, k, excluded)
     score, taste, which = rec.score(batch)
+    apply_likes(rec, score[0], disliked_rows(rec, liked))
     apply_dislikes(rec, score[0], excluded)
     picks = select_items(
         score[0],
         rec.vectors,
         rec.areas.labels,
         batch.area_weight[0],
-        rec.evidence,
+        rec.evidence if evidence is None else evidence,
         k=k,
         exploration=exploration,
         policy=policy,

@@ -102,14 +102,29 @@ def insert_feedback(con: duckdb.DuckDBPyConnection, events: pd.DataFrame) -> int
         con.unregister("feedback_now")
 
 
-def disliked_items(con: duckdb.DuckDBPyConnection, user_id: str) -> list[str]:
-    """Items the user said they dislike (a later like of the same item lifts it)."""
+def user_reactions(con: duckdb.DuckDBPyConnection, user_id: str) -> tuple[list[str], list[str]]:
+    """(liked, disliked) item ids of a user: each item's latest like or dislike decides."""
     rows = con.execute(
-        """select item_id from feedback where user_id = $user and type in ('like', 'dislike')
-           group by item_id having arg_max(type, ts) = 'dislike'""",
+        """select item_id, arg_max(type, ts) from feedback where user_id = $user and type in ('like', 'dislike')
+           group by item_id""",
         {"user": user_id},
     ).fetchall()
-    return [row[0] for row in rows]
+    return [i for i, t in rows if t == "like"], [i for i, t in rows if t == "dislike"]
+
+
+POSITIVE = ("click", "like", "cart", "purchase")  # the outcomes that reward an exploration slot
+
+
+def explore_outcomes(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Per item served in an exploration slot: times shown, and times its list drew a positive reaction to it."""
+    return con.execute(
+        """select s.item_id, count(*) as shown,
+                  count(*) filter (where exists (select 1 from feedback f where f.request_id = s.request_id
+                                                  and f.item_id = s.item_id and list_contains($positive, f.type)))
+                      as rewarded
+             from served_items s where s.kind = 'explore' group by s.item_id""",
+        {"positive": list(POSITIVE)},
+    ).df()
 
 
 def feedback_version(con: duckdb.DuckDBPyConnection) -> int:
