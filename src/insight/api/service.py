@@ -9,29 +9,47 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 import uuid
 
 import duckdb
+import pandas as pd
 
 from insight.recommendations import POLICIES, Recommender, evidence_with_outcomes, fit_recommender, recommend_user
 from insight.store import api as store
 from insight.store import runs, segments
-from insight.store.db import data_version, database_file
 
+OUTCOMES_TTL = 1.0  # seconds an exploration-outcome count is reused for; feedback recorded here renews it at once
 _fitted: dict[tuple[str, int, str], Recommender] = {}
+_outcomes: dict[tuple[str, int], tuple[float, pd.DataFrame]] = {}
 _lock = threading.Lock()
 
 
-def recommender(con: duckdb.DuckDBPyConnection) -> Recommender:
+def recommender(con: duckdb.DuckDBPyConnection, state: tuple | None = None) -> Recommender:
     """The store's recommender for its current data, fitted once per store file, data version and encoder."""
-    from insight.encode.job import store_model
+    from insight.encode.job import model_of_run
 
-    key = (database_file(con), data_version(con), store_model(con))
+    path, version, used, _ = state or store.serving_state(con)
+    key = (path or "", int(version), model_of_run(used))
     with _lock:
         if key not in _fitted:
             _fitted.clear()
             _fitted[key] = fit_recommender(con, model=key[2])
         return _fitted[key]
+
+
+def outcomes(con: duckdb.DuckDBPyConnection, state: tuple) -> pd.DataFrame:
+    """Explored items' shown and rewarded counts, re-read when feedback arrived or after :data:`OUTCOMES_TTL`."""
+    key, now = (state[0] or "", int(state[3])), time.monotonic()
+    with _lock:
+        cached = _outcomes.get(key)
+        if cached is not None and now - cached[0] < OUTCOMES_TTL:
+            return cached[1]
+    frame = store.explore_outcomes(con)
+    with _lock:
+        _outcomes.clear()
+        _outcomes[key] = (now, frame)
+    return frame
 
 
 def recommendations(con: duckdb.DuckDBPyConnection, user_id: str, *, k: int, exploration: float, policy: str) -> dict:
@@ -43,9 +61,10 @@ def recommendations(con: duckdb.DuckDBPyConnection, user_id: str, *, k: int, exp
     if policy not in POLICIES:
         raise ValueError(f"policy must be one of {', '.join(POLICIES)}")
     request_id = uuid.uuid4().hex
-    rec = recommender(con)
+    state = store.serving_state(con)
+    rec = recommender(con, state)
     liked, disliked = store.user_reactions(con, user_id)
-    evidence = evidence_with_outcomes(rec, store.explore_outcomes(con))
+    evidence = evidence_with_outcomes(rec, outcomes(con, state))
     seed = uuid.UUID(request_id).int % (2**31)  # each request its own draw, so exploration explores
     items = recommend_user(
         rec, user_id, k=k, exploration=exploration, policy=policy, seed=seed, disliked=disliked, liked=liked,

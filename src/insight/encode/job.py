@@ -37,7 +37,11 @@ def store_model(con: duckdb.DuckDBPyConnection) -> str:
     default, so that from then on every text lives in one space.
     """
     run = runs.current_run(con, "encode")
-    used = (run or {}).get("model") or ""
+    return model_of_run((run or {}).get("model"))
+
+
+def model_of_run(used: str | None) -> str:
+    """The store's encoder given the model its current encode run recorded (None: no run yet)."""
     return used if used in MODELS else default_model()
 
 

@@ -22,6 +22,7 @@ COLUMNS = ["item_id", "title", "score", "kind", "reason", "propensity"]
 NEIGHBOURS_DEMOTED = 10  # a disliked item's nearest items lose ground too
 
 
+_CONTROLLER = None
 VARIETY_SHARE = 0.75  # a text match scoring under this share of the best one is there for variety
 
 
@@ -31,9 +32,12 @@ def one_blas_thread():
     Ranking does many small products (a user's touches, a pool of 300 items); with OpenBLAS's threads
     they ran ten times slower on a busy 2-core machine than on one thread.
     """
-    from threadpoolctl import threadpool_limits
+    global _CONTROLLER
+    if _CONTROLLER is None:  # finding the loaded BLAS libraries costs milliseconds: once per process
+        from threadpoolctl import ThreadpoolController
 
-    return threadpool_limits(1, "blas")
+        _CONTROLLER = ThreadpoolController()
+    return _CONTROLLER.limit(limits=1, user_api="blas")
 
 
 def user_rng(seed: int, user_id: str) -> np.random.Generator:
@@ -173,7 +177,7 @@ def recommend_user(
     ``propensity`` is the chance this policy shows the item in this list.
     """
     excluded = disliked_rows(rec, disliked)
-    if user_id is not None and (rec.touches["user_id"] == user_id).any():
+    if rec.has_touches(user_id):
         with one_blas_thread():
             batch, from_text = rec.user_batch([user_id]), False
     elif text and text.strip():

@@ -18,6 +18,7 @@ Scores are computed for many users at once as matrix products, in chunks (see :m
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -87,9 +88,19 @@ class Recommender:
         """Shoppers who touched each item, float64 (n_items,)."""
         return self.items["popularity"].to_numpy(dtype=np.float64)
 
+    @cached_property
+    def touch_rows(self) -> dict[str, np.ndarray]:
+        """Each user's rows in ``touches``: one lookup per user, not a scan of everyone's touches per request."""
+        return self.touches.groupby("user_id", sort=False).indices
+
+    def has_touches(self, user_id: str | None) -> bool:
+        """Whether the recommender knows what ``user_id`` touched."""
+        return user_id is not None and user_id in self.touch_rows
+
     def user_batch(self, user_ids: list[str]) -> UserBatch:
         """Interest state of ``user_ids``; each must have touches (KeyError otherwise)."""
-        sub = self.touches[self.touches["user_id"].isin(user_ids)]
+        found = [self.touch_rows[u] for u in user_ids if u in self.touch_rows]
+        sub = self.touches.iloc[np.sort(np.concatenate(found))] if found else self.touches.iloc[:0]
         position = pd.Index(user_ids)
         codes = position.get_indexer(sub["user_id"])
         w = touch_weights(sub, half_life_days=self.half_life_days, as_of=self.as_of)

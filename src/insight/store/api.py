@@ -49,27 +49,42 @@ def insert_served(
     exploration: float,
     items: pd.DataFrame,
 ) -> None:
-    """Log one served list (``items``: item_id, kind, score, propensity, in rank order) in one transaction."""
-    rows = pd.DataFrame(
-        {
-            "request_id": request_id,
-            "rank": range(1, len(items) + 1),
-            "item_id": items["item_id"].astype(str).to_numpy(),
-            "kind": items["kind"].astype(str).to_numpy(),
-            "score": items["score"].astype(float).to_numpy(),
-            "propensity": items["propensity"].astype(float).to_numpy(),
-        }
-    )
-    con.register("served_now", rows)
-    try:
-        with transaction(con):
-            con.execute(
-                "insert into served_lists values ($id, $user, $policy, $exploration, now())",
-                {"id": request_id, "user": user_id, "policy": policy, "exploration": exploration},
-            )
-            con.execute("insert into served_items select * from served_now")
-    finally:
-        con.unregister("served_now")
+    """Log one served list (``items``: item_id, kind, score, propensity, in rank order) in one transaction.
+
+    The items go in as bound lists unnested by one statement: a request's own cost, not a table
+    registration's (this runs on every API call).
+    """
+    with transaction(con):
+        con.execute(
+            "insert into served_lists values ($id, $user, $policy, $exploration, now())",
+            {"id": request_id, "user": user_id, "policy": policy, "exploration": exploration},
+        )
+        con.execute(
+            """insert into served_items
+               select $id, unnest(range(1, $n + 1)), unnest($items), unnest($kinds), unnest($scores),
+                      unnest($propensities)""",
+            {
+                "id": request_id,
+                "n": len(items),
+                "items": items["item_id"].astype(str).tolist(),
+                "kinds": items["kind"].astype(str).tolist(),
+                "scores": [float(v) for v in items["score"]],
+                "propensities": [float(v) for v in items["propensity"]],
+            },
+        )
+
+
+def serving_state(con: duckdb.DuckDBPyConnection) -> tuple[str, int, str | None, int]:
+    """(store file, data version, current encode run's model, feedback rows): what an API call's caches key on.
+
+    One read, since every API call asks.
+    """
+    return con.execute(
+        """select (select path from duckdb_databases() where database_name = current_database()),
+                  (select cast(value as integer) from meta where key = 'data_version'),
+                  (select model from runs where kind = 'encode' and is_current order by created_at desc limit 1),
+                  (select count(*) from feedback)"""
+    ).fetchall()[0]
 
 
 def served_requests(con: duckdb.DuckDBPyConnection, request_ids: list[str]) -> dict[str, str]:

@@ -156,11 +156,6 @@ def data_version(con: duckdb.DuckDBPyConnection) -> int:
     return int(scalar(con, "select value from meta where key = 'data_version'"))
 
 
-def database_file(con: duckdb.DuckDBPyConnection) -> str:
-    """The file of the store a connection is on ('' in memory): with the data version, what a cache keys on."""
-    return str(scalar(con, "select path from duckdb_databases() where database_name = current_database()") or "")
-
-
 def bump_data_version(con: duckdb.DuckDBPyConnection) -> int:
     """Advance the data version (call inside the writing transaction) and return the new value."""
     con.execute("update meta set value = cast(cast(value as integer) + 1 as varchar) where key = 'data_version'")

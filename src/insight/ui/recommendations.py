@@ -84,7 +84,7 @@ def stored_user(typed: str) -> str:
 
 def has_history(rec: Recommender, user_id: str) -> bool:
     """True when the recommender has touches of the user to build interests from."""
-    return bool((rec.touches["user_id"] == user_id).any())
+    return rec.has_touches(user_id)
 
 
 def pick_random_user(rec: Recommender) -> None:
