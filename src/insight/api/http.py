@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from insight.api import service
+from insight.api import audiences, service
 from insight.api.feedback import record_feedback
 from insight.api.keys import authenticate
 from insight.api.openapi import schema
@@ -44,6 +44,10 @@ def routes(cursor: Cursor, key: Callable[[], bytes]) -> list[Route]:
                 return handler(request, con, body)
             except ValueError as exc:
                 return _error(400, str(exc))
+            except audiences.NotFound as exc:
+                return _error(404, str(exc))
+            except PermissionError as exc:
+                return _error(403, str(exc))
             except LookupError as exc:
                 return _error(409, str(exc))
             finally:
@@ -83,7 +87,23 @@ def routes(cursor: Cursor, key: Callable[[], bytes]) -> list[Route]:
             return _error(400, 'the body must be {"events": [...]}')
         return JSONResponse(record_feedback(con, posted.get("events"), shop_id))
 
+    def audience_list(_request: Request, con, _body: bytes) -> JSONResponse:
+        return JSONResponse({"audiences": audiences.audiences(con)})
+
+    def audience_members(request: Request, con, _body: bytes) -> JSONResponse:
+        query = request.query_params
+        return JSONResponse(
+            audiences.members(
+                con,
+                request.path_params["audience_id"],
+                page=_number(query, "page", 1, int),
+                holdout_share=_number(query, "holdout_share", 0.1, float),
+            )
+        )
+
     return [
+        Route("/api/v1/audiences", guarded("read", audience_list), methods=["GET"]),
+        Route("/api/v1/audiences/{audience_id}/members", guarded("read", audience_members), methods=["GET"]),
         Route("/api/v1/openapi.json", lambda request: JSONResponse(schema()), methods=["GET"]),
         Route("/api/v1/users/{user_id}/recommendations", guarded("read", recommendations), methods=["GET"]),
         Route("/api/v1/users/{user_id}/profile", guarded("read", profile), methods=["GET"]),

@@ -92,6 +92,26 @@ def schema() -> dict:
                     "responses": {ok: {"description": "the profile"}, **_errors(401, 403, 404, 409)},
                 }
             },
+            "/api/v1/audiences": {
+                "get": {
+                    "summary": "Saved audiences: id, name, kind, users (null when hidden by the privacy rules); scope read",
+                    "responses": {ok: {"description": "{audiences: [...]}"}, **_errors(401, 403)},
+                }
+            },
+            "/api/v1/audiences/{audience_id}/members": {
+                "get": {
+                    "summary": "An audience's members (pseudonyms), 1,000 a page, each target or holdout (scope: read)",
+                    "parameters": [
+                        {"name": "audience_id", "in": "path", "required": True, "schema": {"type": "string"}},
+                        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                        {"name": "holdout_share", "in": "query", "schema": {"type": "number", "minimum": 0}},
+                    ],
+                    "responses": {
+                        ok: {"description": "{audience_id, page, pages, members: [{user_id, group}]}"},
+                        **_errors(400, 401, 403, 404),
+                    },
+                }
+            },
             "/api/v1/feedback": {
                 "post": {
                     "summary": "Shoppers' reactions; good events stored together, bad ones named (scope: events)",
