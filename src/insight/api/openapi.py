@@ -94,7 +94,7 @@ def schema() -> dict:
             },
             "/api/v1/audiences": {
                 "get": {
-                    "summary": "Saved audiences: id, name, kind, users (null when hidden by the privacy rules); scope read",
+                    "summary": "Saved audiences: id, name, kind, users (null when hidden by privacy rules); scope read",
                     "responses": {ok: {"description": "{audiences: [...]}"}, **_errors(401, 403)},
                 }
             },
