@@ -10,7 +10,9 @@ from contextlib import asynccontextmanager
 
 import streamlit as st
 
+from insight import config
 from insight.api import routes
+from insight.api.local import close_door, open_door
 from insight.ui import resources
 from insight.ui.errors import on_script_error
 from insight.ui.navigation import router_only
@@ -21,19 +23,13 @@ async def lifespan(_app):
     """Open the store and its job runner for the life of the server; the router owns every page from the start."""
     router_only()
     resources.start()
+    address = st.get_option("server.address") or "127.0.0.1"
+    host = "127.0.0.1" if address in ("0.0.0.0", "::") else address
+    open_door(config.db_path(), f"http://{host}:{st.get_option('server.port')}")  # for `insight ingest`
     yield
+    close_door(config.db_path())
     resources.stop()
 
 
-def _store_key() -> bytes:
-    from insight import config
-    from insight.store.keys import find_key
-
-    found = find_key(config.db_path(), create=False)
-    if found is None:
-        raise LookupError("the store has no pseudonym key yet: ingest data first")
-    return found.secret
-
-
-api = routes(lambda: resources.start().cursor(), _store_key)  # /api/v1 on the dashboard's port and process
+api = routes(lambda: resources.start().cursor(), config.db_path)  # /api/v1 on the dashboard's port and process
 app = st.App("app.py", lifespan=lifespan, routes=api, on_script_error=on_script_error)

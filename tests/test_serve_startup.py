@@ -23,11 +23,26 @@ def test_the_server_holds_the_store_and_fails_interrupted_jobs_before_any_visit(
     )
     next(served, None)
 
-    assert busy.returncode == 3 and "open in another process" in busy.stderr  # not a lock traceback
+    assert busy.returncode == 0 and "held by the running app" in busy.stderr  # handed over, not refused
+    assert "rows" in busy.stdout  # the quality report, as a plain ingest prints it
     con = insight.connect(db)
     job = job_store.fetch_job(con, "encode-killed")
+    batches = con.execute("select count(*) from ingest_batches").fetchall()[0][0]
     con.close()
     assert job["status"] == "failed" and "interrupted" in job["message"]
+    assert batches == 2 and not (tmp_path / "insight.duckdb.serving.json").exists()  # the door closed with the app
+
+
+def test_ingest_is_refused_clearly_when_the_store_is_held_by_something_else(tmp_path, corpus):
+    db = tmp_path / "insight.duckdb"
+    holder = insight.connect(db)  # another process's lock: no app door beside the store
+    try:
+        busy = subprocess.run(
+            [sys.executable, "-m", "insight.cli", "ingest", str(corpus), "--db", str(db)], capture_output=True, text=True
+        )
+    finally:
+        holder.close()
+    assert busy.returncode == 3 and "open in another process" in busy.stderr  # not a lock traceback
 
 
 def test_insight_jobs_shows_an_interrupted_job_as_failed(tmp_path, capsys):

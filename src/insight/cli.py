@@ -32,6 +32,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except duckdb.IOException as exc:
+        if "lock" in str(exc).lower() and args.command == "ingest":
+            from insight.cli_keys import ingest_through_app
+
+            handed = ingest_through_app(args)
+            if handed is not None:
+                return handed
         if "lock" in str(exc).lower():
             print(
                 f"error: the store {args.db or config.db_path()} is open in another process (is the app "

@@ -8,7 +8,6 @@ from starlette.testclient import TestClient
 
 import insight
 from insight.api import create_key, revoke_key, routes
-from insight.store.keys import find_key
 from tests.api.conftest import BOUGHT
 
 
@@ -18,7 +17,7 @@ def api(shop, tmp_path):
     path = tmp_path / "store.duckdb"
     path.write_bytes(shop.read_bytes())
     con = insight.connect(path)
-    app = Starlette(routes=routes(lambda: con.cursor(), lambda: find_key(path, create=False).secret))
+    app = Starlette(routes=routes(lambda: con.cursor(), lambda: path))
     with TestClient(app) as client:
         yield client, con
     con.close()
@@ -135,3 +134,18 @@ def test_a_like_pulls_the_next_list_towards_the_item_at_once(api):
     assert client.post("/api/v1/feedback", json={"events": [event]}, headers=_auth(admin)).json()["stored"] == 1
     after = ranked()
     assert after.index(liked) < before.index(liked)
+
+
+def test_an_admin_key_loads_a_file_into_the_running_store(api):
+    client, con = api
+    admin, reader = create_key(con, "ops", "admin"), create_key(con, "crm", "read")
+    csv = b"user_id,item_id,event_type,timestamp\nu9,A,purchase,2026-03-01 10:00:00\nu9,B,view,not a date\n"
+    url = "/api/v1/ingest?name=events.csv"
+    assert client.post(url, content=csv, headers=_auth(reader)).status_code == 403
+    loaded = client.post(url, content=csv, headers=_auth(admin))
+    report = loaded.json()
+    assert loaded.status_code == 200 and report["loaded"]["events"] == 1 and sum(report["quarantined"].values()) == 1
+    assert con.execute("select count(*) from events where event_type = 'purchase'").fetchall()[0][0] == 11
+    assert client.post("/api/v1/ingest", content=csv, headers=_auth(admin)).status_code == 400  # no name
+    unreadable = client.post("/api/v1/ingest?name=../../etc/passwd", content=b"\x00\x01", headers=_auth(admin))
+    assert unreadable.status_code == 400 and "nothing was loaded" in unreadable.json()["error"]

@@ -9,7 +9,6 @@ from starlette.testclient import TestClient
 import insight
 from insight.api import create_key, routes
 from insight.store import targeting as audience_store
-from insight.store.keys import find_key
 from insight.targeting import holdout_groups, save_selection
 
 
@@ -18,7 +17,7 @@ def demo(demo_db, tmp_path):
     path = tmp_path / "store.duckdb"
     path.write_bytes(demo_db.read_bytes())
     con = insight.connect(path)
-    app = Starlette(routes=routes(lambda: con.cursor(), lambda: find_key(path, create=False).secret))
+    app = Starlette(routes=routes(lambda: con.cursor(), lambda: path))
     with TestClient(app) as client:
         yield client, con
     con.close()

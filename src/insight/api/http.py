@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 import duckdb
 from starlette.concurrency import run_in_threadpool
@@ -17,20 +18,27 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from insight import config
 from insight.api import audiences, service
 from insight.api.feedback import record_feedback
 from insight.api.keys import authenticate
 from insight.api.openapi import schema
+from insight.ingestion import IngestError, ingest_path
 from insight.ingestion.pseudonymise import pseudonym
+from insight.ingestion.uploads import saved_uploads
+from insight.store.keys import find_key
 
 Cursor = Callable[[], duckdb.DuckDBPyConnection]
 
 
-def routes(cursor: Cursor, key: Callable[[], bytes]) -> list[Route]:
-    """The API's routes on a store reached by ``cursor()``, whose pseudonym key ``key()`` returns."""
+def routes(cursor: Cursor, store_path: Callable[[], Path]) -> list[Route]:
+    """The API's routes on the store at ``store_path()``, reached through ``cursor()``."""
 
     def shop_id(raw: str) -> str:
-        return pseudonym(str(raw), key())
+        found = find_key(store_path(), create=False)
+        if found is None:
+            raise LookupError("the store has no pseudonym key yet: ingest data first")
+        return pseudonym(str(raw), found.secret)
 
     def guarded(needed: str, handler: Callable[..., JSONResponse]):
         def answer(request: Request, body: bytes) -> JSONResponse:  # in a worker thread: DuckDB calls block
@@ -87,6 +95,28 @@ def routes(cursor: Cursor, key: Callable[[], bytes]) -> list[Route]:
             return _error(400, 'the body must be {"events": [...]}')
         return JSONResponse(record_feedback(con, posted.get("events"), shop_id))
 
+    def ingest(request: Request, con, body: bytes) -> JSONResponse:
+        query = request.query_params
+        if not query.get("name"):
+            raise ValueError("name= (the file's name, e.g. events.csv or export.zip) is required")
+        limit = int(config.setting("INSIGHT_MAX_UPLOAD_MB")) * 1024 * 1024
+        if len(body) > limit:
+            return _error(413, f"the file is over INSIGHT_MAX_UPLOAD_MB ({limit // 2**20} MB)")
+        try:
+            with saved_uploads([(query["name"], body)]) as saved:
+                report = ingest_path(
+                    con,
+                    saved.target,
+                    format=query.get("format") or None,
+                    encoding=query.get("encoding") or "utf-8",
+                    date_format=query.get("date_format") or None,
+                    db_path=store_path(),
+                    source_name=saved.display_name,
+                )
+        except IngestError as exc:
+            return _error(400, f"nothing was loaded: {exc}")
+        return JSONResponse(report.to_dict(), status_code=200 if report.ok else 422)
+
     def audience_list(_request: Request, con, _body: bytes) -> JSONResponse:
         return JSONResponse({"audiences": audiences.audiences(con)})
 
@@ -108,6 +138,7 @@ def routes(cursor: Cursor, key: Callable[[], bytes]) -> list[Route]:
         Route("/api/v1/users/{user_id}/recommendations", guarded("read", recommendations), methods=["GET"]),
         Route("/api/v1/users/{user_id}/profile", guarded("read", profile), methods=["GET"]),
         Route("/api/v1/feedback", guarded("events", feedback), methods=["POST"]),
+        Route("/api/v1/ingest", guarded("admin", ingest), methods=["POST"]),
     ]
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from insight.api.local import is_local_token
 from insight.store import api as store
 from insight.store.db import transaction
 
@@ -60,6 +61,8 @@ def authenticate(con: duckdb.DuckDBPyConnection, header: str | None) -> Caller |
     if not header or not header.startswith("Bearer "):
         return None
     token = header.removeprefix("Bearer ").strip()
+    if is_local_token(token):
+        return Caller("local", "insight CLI on this machine", "admin")
     if not token.startswith(PREFIX) or token.count("_") < 2:
         return None
     key_id, secret = token.removeprefix(PREFIX).split("_", 1)

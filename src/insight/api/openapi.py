@@ -133,6 +133,24 @@ def schema() -> dict:
                     },
                 }
             },
+            "/api/v1/ingest": {
+                "post": {
+                    "summary": "Load a file (the body) into the store, as the Ingest page does (scope: admin)",
+                    "parameters": [
+                        {"name": "name", "in": "query", "required": True, "schema": {"type": "string"}},
+                        {"name": "format", "in": "query", "schema": {"type": "string"}},
+                        {"name": "encoding", "in": "query", "schema": {"type": "string"}},
+                        {"name": "date_format", "in": "query", "schema": {"type": "string"}},
+                    ],
+                    "requestBody": {"content": {"application/octet-stream": {"schema": {"type": "string"}}}},
+                    "responses": {
+                        ok: {"description": "the quality report"},
+                        "413": {"description": "over INSIGHT_MAX_UPLOAD_MB"},
+                        "422": {"description": "the quality report of a batch whose every row was quarantined"},
+                        **_errors(400, 401, 403),
+                    },
+                }
+            },
             "/api/v1/openapi.json": {
                 "get": {"summary": "This document", "security": [], "responses": {ok: {"description": "OpenAPI"}}}
             },
