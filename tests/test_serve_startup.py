@@ -37,9 +37,8 @@ def test_ingest_is_refused_clearly_when_the_store_is_held_by_something_else(tmp_
     db = tmp_path / "insight.duckdb"
     holder = insight.connect(db)  # another process's lock: no app door beside the store
     try:
-        busy = subprocess.run(
-            [sys.executable, "-m", "insight.cli", "ingest", str(corpus), "--db", str(db)], capture_output=True, text=True
-        )
+        command = [sys.executable, "-m", "insight.cli", "ingest", str(corpus), "--db", str(db)]
+        busy = subprocess.run(command, capture_output=True, text=True)
     finally:
         holder.close()
     assert busy.returncode == 3 and "open in another process" in busy.stderr  # not a lock traceback
