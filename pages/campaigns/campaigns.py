@@ -5,8 +5,8 @@ from dataclasses import replace
 import streamlit as st
 
 from insight.targeting import PrivacyUnavailable, privacy_rules
+from insight.ui import campaign_results, charts, resources, segments, tables, widgets
 from insight.ui import campaigns as cd
-from insight.ui import charts, resources, segments, tables, widgets
 from insight.ui.resources import data_version
 from insight.ui.text import code, md
 
@@ -115,8 +115,13 @@ else:
             f"Download {fmt.upper()}",
             key=f"aud_download_{fmt}",
             where=column,
+            on_click=campaign_results.record_export,
+            args=(spec, version, run_id, saved_state, share, seed_value),
         )
-    st.caption("Columns: user_id (pseudonymised), group (target or holdout), segment.")
+    st.caption(
+        "Columns: user_id (pseudonymised), group (target or holdout), segment. Each download is remembered "
+        "with its groups, for its results below."
+    )
 
 st.subheader("Saved audiences")
 saved = cd.saved(rules)
@@ -133,3 +138,6 @@ else:
                 st.warning(f"{code(audience_id)} kept its members: {md(reason)}")
             saved = cd.saved(rules)
     tables.show(cd.saved_table(saved))
+
+st.subheader("Campaign results")
+campaign_results.show_results()

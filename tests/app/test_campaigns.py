@@ -176,3 +176,25 @@ def test_noise_configured_without_opendp_says_so_instead_of_showing_exact_counts
     at = _page(monkeypatch, shop)
     assert not at.exception and not at.metric
     assert any("OpenDP is not installed" in e.value for e in at.error)
+
+
+def test_campaign_results_set_an_exports_target_group_against_its_holdout(monkeypatch, shop):
+    from datetime import datetime
+
+    from insight.targeting import record_export
+
+    at = _page(monkeypatch, shop)
+    assert any("No audience file has been downloaded yet" in c.value for c in at.caption)
+    con = insight.connect(shop)
+    users = [row[0] for row in con.execute("select user_id from users order by user_id limit 200").fetchall()]
+    record_export(con, users, name="spring push", holdout_share=0.2, at=datetime(2026, 3, 1))
+    con.close()
+    at = _page(monkeypatch, shop)
+    assert not at.exception
+    assert any("spring push" in option for option in at.selectbox(key="campaign_export").options)
+    groups = at.dataframe[-1].value
+    holdout = round(0.2 * len(users))
+    assert groups["group"].tolist() == ["target", "holdout"]
+    assert groups["users"].tolist() == [len(users) - holdout, holdout]
+    verdicts = [w.value for w in at.warning] + [i.value for i in at.info] + [s.value for s in at.success]
+    assert any(v.startswith(("Too small", "No clear effect", "The campaign", "No data")) for v in verdicts)

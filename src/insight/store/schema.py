@@ -459,4 +459,25 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         );
         """,
     ),
+    (
+        14,
+        "audience exports, for campaign results against their holdout",
+        """
+        -- Each audience file handed out: when, with which holdout share and seed, and who was in which
+        -- group, so the campaign can be measured afterwards even if the audience is refreshed or deleted.
+        create table audience_exports (
+            export_id     varchar primary key,
+            name          varchar not null,
+            exported_at   timestamp not null,
+            holdout_share double not null,
+            seed          integer not null,
+            users         integer not null
+        );
+        create table export_members (
+            export_id varchar not null,
+            user_id   varchar not null,
+            grp       varchar not null          -- target or holdout
+        );
+        """,
+    ),
 )

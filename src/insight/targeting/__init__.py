@@ -25,6 +25,7 @@ from insight.targeting.privacy import (
     release_counts,
 )
 from insight.targeting.reach import Reach, condition_reach, reach
+from insight.targeting.results import CampaignResult, campaign_results, record_export
 from insight.targeting.saved import (
     Refreshed,
     audience_definition,
@@ -38,6 +39,9 @@ from insight.targeting.similar import InterestIndex, Lookalikes, interest_matche
 
 __all__ = [
     "AudienceDefinition",
+    "CampaignResult",
+    "campaign_results",
+    "record_export",
     "AudienceRefused",
     "AudienceTooSmall",
     "InterestIndex",

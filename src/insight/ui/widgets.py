@@ -64,15 +64,20 @@ def download_csv(frame: pd.DataFrame, file_name: str, label: str = "Download CSV
     download_file(exports.csv_bytes(frame), file_name, label, key=key)
 
 
-def download_file(data: bytes, file_name: str, label: str, *, key: str | None = None, where=None) -> None:
+def download_file(
+    data: bytes, file_name: str, label: str, *, key: str | None = None, where=None, on_click=None, args=()
+) -> None:
     """A download button for a file a library function built (CSV ones through :mod:`insight.exports`).
 
     The one place the app offers a download, so that no page can hand out an unguarded CSV. ``where``
-    is the column or container to draw it in (the main area by default).
+    is the column or container to draw it in (the main area by default); ``on_click`` runs when the
+    file is taken (e.g. to record an audience export).
     """
     mime = next((m for suffix, m in MIME_TYPES.items() if file_name.endswith(suffix)), "application/octet-stream")
     with where if where is not None else contextlib.nullcontext():
-        st.download_button(label, data, file_name=file_name, mime=mime, key=key)
+        st.download_button(
+            label, data, file_name=file_name, mime=mime, key=key, on_click=on_click or "rerun", args=args or None
+        )
 
 
 def empty_store() -> None:
