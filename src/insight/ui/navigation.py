@@ -41,6 +41,7 @@ PAGES: dict[str, tuple[PageSpec, ...]] = {
         PageSpec("pages/campaigns/campaigns.py", "Campaigns", ":material/campaign:", "marketer"),
         PageSpec("pages/campaigns/simulator.py", "Campaign simulator", ":material/casino:", "marketer"),
         PageSpec("pages/campaigns/recommendations.py", "Recommendations", ":material/recommend:", "marketer"),
+        PageSpec("pages/campaigns/live.py", "Live", ":material/monitoring:", "marketer"),
     ),
     "Data": (
         PageSpec("pages/data/ingest.py", "Ingest", ":material/upload:", "admin"),
