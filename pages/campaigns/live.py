@@ -43,3 +43,16 @@ with right:
     figure = live.daily_figure()
     if figure is not None:
         st.plotly_chart(figure, width="stretch")
+
+st.subheader("Exploration, judged on this log")
+judged = live.exploration()
+if judged.empty:
+    st.caption("No exploration slot has been served yet (ask with exploration above 0).")
+else:
+    tables.show(judged.rename(columns={"reward_rate": "reward rate", "slots": "exploration slots"}))
+    st.caption(
+        "Reward: a click, like, cart or purchase of the explored item in its list. Each exploration slot was "
+        "logged with the chance the deployed policy had of exploring its area, so uniform exploration over the "
+        "same areas is estimated from the same log by importance weighting: IPS (unbiased, noisier), SNIPS "
+        "(self-normalised) and doubly robust (with each area's reward rate as its model)."
+    )

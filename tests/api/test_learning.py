@@ -1,4 +1,4 @@
-"""Exploration learns from live outcomes: traffic moves to the interest area whose items shoppers take up."""
+"""Exploration learns from live outcomes, and the log judges another exploration policy (off-policy)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import insight
 from insight.api import recommendations, record_feedback
 from insight.encode.job import encode_store
 from insight.ingestion.pseudonymise import pseudonym
+from insight.recommendations import exploration_estimates
+from insight.store.live import fetch_explore_log
 
 ITEMS = """item_id,title,category
 A,Trail running shoes with a grippy sole,running
@@ -52,7 +54,13 @@ def test_exploration_sends_most_traffic_to_the_area_that_converts(tmp_path):
                              "type": "click", "timestamp": f"2026-02-01 10:{round_:02d}"}  # fmt: skip
                     assert record_feedback(con, [click], lambda raw: pseudonym(raw, key))["stored"] == 1
         explored_by_round.append(explored)
+    estimates = exploration_estimates(fetch_explore_log(con)).set_index(["policy", "estimator"])["reward_rate"]
     con.close()
+    # Uniform exploration would have split the slots between the areas: its true rate is (0.9 + 0.05) / 2.
+    deployed = estimates["deployed (Thompson)", "observed"]
+    assert deployed > 0.7 and abs(estimates["uniform exploration", "IPS"] - 0.475) < 0.15  # IPS is unbiased
+    for estimator in ("SNIPS", "doubly robust"):  # lower variance, some bias on ~180 slots: the right side of it
+        assert 0.3 < estimates["uniform exploration", estimator] < deployed, estimator
     everything = [a for explored in explored_by_round for a in explored]
     late = np.mean([a == "coffee" for explored in explored_by_round[-5:] for a in explored])
     assert "outdoor" in everything and late >= 0.8, late  # it tried both; it ends sending most there

@@ -47,3 +47,5 @@ def test_the_live_page_counts_lists_clicks_and_purchases_per_exploration_level(m
     assert levels.loc[0.5, "lists"] == 3 and levels.loc[0.5, "clicks"] == 1 and levels.loc[0.0, "clicks"] == 0
     slots = set(at.dataframe[1].value["slot"])
     assert slots == {"exploit", "explore"}
+    judged = at.dataframe[2].value
+    assert set(judged["policy"]) == {"deployed (Thompson)", "uniform exploration"} and len(judged) == 4

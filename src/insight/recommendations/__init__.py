@@ -17,6 +17,7 @@ import pandas as pd
 from insight.recommendations.evaluate import evaluate_recommendations
 from insight.recommendations.fit import fit_recommender
 from insight.recommendations.lists import evidence_with_outcomes, recommend_user
+from insight.recommendations.logged import exploration_estimates
 from insight.recommendations.model import Recommender, ScoreWeights
 from insight.recommendations.select import POLICIES
 
@@ -26,6 +27,7 @@ __all__ = [
     "ScoreWeights",
     "evaluate_recommendations",
     "evidence_with_outcomes",
+    "exploration_estimates",
     "fit_recommender",
     "recommend",
     "recommend_user",

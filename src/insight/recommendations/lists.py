@@ -209,7 +209,14 @@ def recommend_user(
         else:
             reasons.append(exploit_reason(rec, batch, 0, pick.item, int(which[0, pick.item])))
     items = np.array([p.item for p in picks], dtype=np.int64)
-    return _frame(rec, items, score[0, items], [p.kind for p in picks], reasons, [p.propensity for p in picks])
+    frame = _frame(rec, items, score[0, items], [p.kind for p in picks], reasons, [p.propensity for p in picks])
+    # How each exploration slot was chosen, for judging other exploration policies on the log later.
+    frame.attrs["exploration"] = [
+        {"area": p.area, "area_chance": p.area_chance, "candidates": list(p.candidates), "n_explore": p.n_explore}
+        if p.kind == "explore" else None
+        for p in picks
+    ]  # fmt: skip
+    return frame
 
 
 def text_reason(text: str, similarity: float, best: float) -> str:

@@ -26,6 +26,8 @@ POLICIES = ("thompson", "ucb")
 RARE_SHARE = 0.02  # an area carrying less than this share of a user's weight counts as unexplored
 POOL = 300  # exploit slots are chosen among this many most relevant items
 TEMPERATURE = 0.05  # of the softmax that draws an explored area's item (cosine units)
+UNIFORM_SHARE = 0.1  # of lists whose exploration areas are drawn uniformly: every area keeps a chance of being
+# explored however sure the bandit is, so the log can judge other policies (importance weights stay bounded)
 
 
 @dataclass
@@ -52,10 +54,16 @@ def area_evidence(users: np.ndarray, item_areas: np.ndarray, days: np.ndarray, n
 
 
 def rank_areas(evidence: AreaEvidence, candidates: np.ndarray, policy: str, rng: np.random.Generator) -> np.ndarray:
-    """Candidate areas (int array) in the order the policy would explore them."""
+    """Candidate areas (int array) in the order the policy would explore them.
+
+    Thompson sampling orders them by a posterior draw, except in :data:`UNIFORM_SHARE` of lists, where
+    the order is uniformly random.
+    """
     if policy not in POLICIES:
         raise ValueError(f"unknown exploration policy '{policy}'; use one of {', '.join(POLICIES)}")
     tried, returned = evidence.tried[candidates], evidence.returned[candidates]
+    if policy == "thompson" and rng.random() < UNIFORM_SHARE:
+        return rng.permutation(candidates)
     if policy == "thompson":
         value = rng.beta(1 + returned, 1 + tried - returned)
     else:
@@ -116,7 +124,8 @@ def area_chances(evidence: AreaEvidence, candidates: np.ndarray, n: int, policy:
     rng = np.random.default_rng(len(candidates))
     values = rng.beta(1 + returned, 1 + tried - returned, size=(draws, len(candidates)))
     ranks = np.argsort(np.argsort(-values, axis=1, kind="stable"), axis=1)
-    return (ranks < n).mean(axis=0)
+    uniform = min(1.0, n / len(candidates))
+    return (1 - UNIFORM_SHARE) * (ranks < n).mean(axis=0) + UNIFORM_SHARE * uniform
 
 
 @dataclass
@@ -128,6 +137,9 @@ class Pick:
     area: int = -1
     new_area: bool = False
     propensity: float = 1.0  # the chance this policy shows this item in this list (exploit slots: certain)
+    area_chance: float = 1.0  # exploration slots: the chance the policy explores this area in this list
+    candidates: tuple[int, ...] = ()  # exploration slots: the areas it could have explored
+    n_explore: int = 0  # exploration slots in this list
 
 
 def select_items(
@@ -174,7 +186,10 @@ def select_items(
         if len(members):
             best, p_item = draw_item(members, taste[members], rng)
             propensity = max(chance[int(area)] * p_item, 1e-6)
-            picks.append(Pick(best, "explore", int(area), bool(share[area] == 0), propensity))
+            picks.append(
+                Pick(best, "explore", int(area), bool(share[area] == 0), propensity, max(chance[int(area)], 1e-6),
+                     tuple(int(a) for a in unexplored), n_explore)
+            )  # fmt: skip
             taken.add(best)
     spares = iter(item for item in ranked[k - n_explore :] if item not in taken)
     while len(picks) < k and (item := next(spares, None)) is not None:

@@ -52,8 +52,10 @@ def insert_served(
     """Log one served list (``items``: item_id, kind, score, propensity, in rank order) in one transaction.
 
     The items go in as bound lists unnested by one statement: a request's own cost, not a table
-    registration's (this runs on every API call).
+    registration's (this runs on every API call). ``items.attrs["exploration"]`` (one entry per item,
+    None for other slots) says how each exploration slot was chosen.
     """
+    how = items.attrs.get("exploration") or [None] * len(items)
     with transaction(con):
         con.execute(
             "insert into served_lists values ($id, $user, $policy, $exploration, now())",
@@ -62,7 +64,8 @@ def insert_served(
         con.execute(
             """insert into served_items
                select $id, unnest(range(1, $n + 1)), unnest($items), unnest($kinds), unnest($scores),
-                      unnest($propensities)""",
+                      unnest($propensities), unnest($areas), unnest($area_chances), unnest($candidates),
+                      unnest($n_explore)""",
             {
                 "id": request_id,
                 "n": len(items),
@@ -70,6 +73,10 @@ def insert_served(
                 "kinds": items["kind"].astype(str).tolist(),
                 "scores": [float(v) for v in items["score"]],
                 "propensities": [float(v) for v in items["propensity"]],
+                "areas": [e and e["area"] for e in how],
+                "area_chances": [e and float(e["area_chance"]) for e in how],
+                "candidates": [e and e["candidates"] for e in how],
+                "n_explore": [e and e["n_explore"] for e in how],
             },
         )
 

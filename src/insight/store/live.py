@@ -53,3 +53,13 @@ def fetch_live_version(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
     """(lists served, feedback rows): the Live page's reads change exactly when these do."""
     counts = con.execute("select (select count(*) from served_lists), (select count(*) from feedback)").fetchall()
     return tuple(counts[0])
+
+
+def fetch_explore_log(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every logged exploration slot: area, area_chance, candidates, n_explore, and whether it was rewarded."""
+    return con.execute(
+        """select i.area, i.area_chance, i.candidates, i.n_explore,
+                  exists (select 1 from feedback f where f.request_id = i.request_id and f.item_id = i.item_id
+                           and f.type in ('click', 'like', 'cart', 'purchase')) as rewarded
+             from served_items i where i.kind = 'explore' and i.area_chance is not null"""
+    ).df()

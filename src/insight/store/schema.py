@@ -480,4 +480,17 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         );
         """,
     ),
+    (
+        15,
+        "how each exploration slot was chosen",
+        """
+        -- For an exploration slot: its area, the chance the policy had of exploring that area in that
+        -- list, the areas it could have explored and how many slots explored: enough to judge another
+        -- exploration policy (uniform, say) on the real log by importance weighting.
+        alter table served_items add column area integer;
+        alter table served_items add column area_chance double;
+        alter table served_items add column candidates integer[];
+        alter table served_items add column n_explore integer;
+        """,
+    ),
 )

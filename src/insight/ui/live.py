@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
+from insight.recommendations import exploration_estimates
 from insight.store import live
 from insight.ui import charts
 from insight.ui.resources import cursor
@@ -28,6 +29,11 @@ def _by_kind(version: tuple) -> pd.DataFrame:
     """Per slot kind: shown, clicks, purchases and click-through."""
     frame = live.fetch_live_by_kind(cursor())
     return frame.assign(click_through=frame["clicks"] / frame["shown"].clip(lower=1))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _exploration(version: tuple) -> pd.DataFrame:
+    return exploration_estimates(live.fetch_explore_log(cursor()))
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -63,3 +69,8 @@ def by_kind() -> pd.DataFrame:
 def daily_figure():
     """Click-through per day, one line per exploration level (None before anything was served)."""
     return _daily_figure(version())
+
+
+def exploration() -> pd.DataFrame:
+    """The deployed exploration's reward rate, and uniform exploration's estimated on the log (IPS, SNIPS, DR)."""
+    return _exploration(version())
