@@ -46,8 +46,15 @@ def _label(score: float, language: str | None) -> str:
 
 
 def score_lexicon(texts: Sequence[str], languages: Sequence[str | None] | None = None) -> pd.DataFrame:
-    """Lexicon label and score per text: columns ``label`` and ``score`` (in [-1, 1])."""
+    """Lexicon label and score per text: columns ``label`` and ``score`` (in [-1, 1]).
+
+    Each distinct (text, language) is scored once: lexicons run in Python, text by text, and shops
+    repeat short reviews ("good product", "好评") thousands of times.
+    """
     languages = list(languages) if languages is not None else [None] * len(texts)
-    scores = np.array([_score_one(str(t or ""), lang) if t else 0.0 for t, lang in zip(texts, languages, strict=True)])
+    pairs = pd.DataFrame({"text": [str(t or "") for t in texts], "language": languages})
+    codes, distinct = pd.factorize(pd.MultiIndex.from_frame(pairs.fillna({"language": ""})))
+    once = np.array([_score_one(text, lang or None) if text else 0.0 for text, lang in distinct])
+    scores = once[codes] if len(codes) else np.zeros(0)
     labels = [_label(s, lang) for s, lang in zip(scores, languages, strict=True)]
     return pd.DataFrame({"label": labels, "score": scores})
