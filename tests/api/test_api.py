@@ -149,3 +149,14 @@ def test_an_admin_key_loads_a_file_into_the_running_store(api):
     assert client.post("/api/v1/ingest", content=csv, headers=_auth(admin)).status_code == 400  # no name
     unreadable = client.post("/api/v1/ingest?name=../../etc/passwd", content=b"\x00\x01", headers=_auth(admin))
     assert unreadable.status_code == 400 and "nothing was loaded" in unreadable.json()["error"]
+
+
+def test_a_body_is_read_only_for_a_valid_key_and_only_up_to_its_limit(api, monkeypatch):
+    from insight.api import http
+
+    client, con = api
+    tracker = create_key(con, "tracker", "events")
+    assert client.post("/api/v1/feedback", content=b"x" * 100).status_code == 401  # refused before reading it
+    monkeypatch.setattr(http, "FEEDBACK_BODY_MB", 0)
+    too_big = client.post("/api/v1/feedback", content=b'{"events": []}', headers=_auth(tracker))
+    assert too_big.status_code == 413

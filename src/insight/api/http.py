@@ -29,6 +29,7 @@ from insight.ingestion.uploads import saved_uploads
 from insight.store.keys import find_key
 
 Cursor = Callable[[], duckdb.DuckDBPyConnection]
+FEEDBACK_BODY_MB = 16  # 10,000 events of a few hundred bytes each fit with room to spare
 
 
 def routes(cursor: Cursor, store_path: Callable[[], Path]) -> list[Route]:
@@ -40,15 +41,22 @@ def routes(cursor: Cursor, store_path: Callable[[], Path]) -> list[Route]:
             raise LookupError("the store has no pseudonym key yet: ingest data first")
         return pseudonym(str(raw), found.secret)
 
+    def refusal(request: Request, needed: str) -> JSONResponse | None:
+        con = cursor()
+        try:
+            caller = authenticate(con, request.headers.get("authorization"))
+        finally:
+            con.close()
+        if caller is None:
+            return _error(401, "a valid API key is required: Authorization: Bearer <key>", bearer=True)
+        if not caller.may(needed):
+            return _error(403, f"this key's scope ({caller.scope}) does not allow {needed}")
+        return None
+
     def guarded(needed: str, handler: Callable[..., JSONResponse]):
         def answer(request: Request, body: bytes) -> JSONResponse:  # in a worker thread: DuckDB calls block
             con = cursor()
             try:
-                caller = authenticate(con, request.headers.get("authorization"))
-                if caller is None:
-                    return _error(401, "a valid API key is required: Authorization: Bearer <key>", bearer=True)
-                if not caller.may(needed):
-                    return _error(403, f"this key's scope ({caller.scope}) does not allow {needed}")
                 return handler(request, con, body)
             except ValueError as exc:
                 return _error(400, str(exc))
@@ -62,7 +70,19 @@ def routes(cursor: Cursor, store_path: Callable[[], Path]) -> list[Route]:
                 con.close()
 
         async def endpoint(request: Request) -> JSONResponse:
-            body = await request.body() if request.method == "POST" else b""
+            refused = await run_in_threadpool(refusal, request, needed)  # before a byte of the body is read
+            if refused is not None:
+                return refused
+            body = b""
+            if request.method == "POST":
+                limit = _body_limit(needed)
+                declared = request.headers.get("content-length")
+                if declared and declared.isdigit() and int(declared) > limit:
+                    return _error(413, f"the body is over {limit // 2**20} MB")
+                async for chunk in request.stream():
+                    body += chunk
+                    if len(body) > limit:
+                        return _error(413, f"the body is over {limit // 2**20} MB")
             return await run_in_threadpool(answer, request, body)
 
         return endpoint
@@ -99,9 +119,6 @@ def routes(cursor: Cursor, store_path: Callable[[], Path]) -> list[Route]:
         query = request.query_params
         if not query.get("name"):
             raise ValueError("name= (the file's name, e.g. events.csv or export.zip) is required")
-        limit = int(config.setting("INSIGHT_MAX_UPLOAD_MB")) * 1024 * 1024
-        if len(body) > limit:
-            return _error(413, f"the file is over INSIGHT_MAX_UPLOAD_MB ({limit // 2**20} MB)")
         try:
             with saved_uploads([(query["name"], body)]) as saved:
                 report = ingest_path(
@@ -140,6 +157,13 @@ def routes(cursor: Cursor, store_path: Callable[[], Path]) -> list[Route]:
         Route("/api/v1/feedback", guarded("events", feedback), methods=["POST"]),
         Route("/api/v1/ingest", guarded("admin", ingest), methods=["POST"]),
     ]
+
+
+def _body_limit(needed: str) -> int:
+    """Largest body a route takes: a file for ingest (INSIGHT_MAX_UPLOAD_MB), else a feedback batch's worth."""
+    if needed == "admin":
+        return int(config.setting("INSIGHT_MAX_UPLOAD_MB")) * 2**20
+    return FEEDBACK_BODY_MB * 2**20
 
 
 def _number(query, name: str, default, kind):
