@@ -108,7 +108,7 @@ def _choose_head(con, frame, vectors, *, adapt, seed, encoder: str) -> tuple[Sen
         prior=default_head(),
         seed=seed,
         encoder=encoder,
-        info={"version": version, "trained_on": f"{len(train):,} of the {int(labelled.sum()):,} rated reviews in this store"},
+        info={"version": version, "trained_on": f"{len(train):,} of {int(labelled.sum()):,} rated reviews here"},
     )
     default_f1 = macro_f1(y[test], score_reviews(default_head(), vectors[test], frame.iloc[test])["label"])
     adapted_f1 = macro_f1(y[test], score_reviews(adapted, vectors[test], frame.iloc[test])["label"])
