@@ -32,7 +32,8 @@ def test_encode_job_embeds_every_text_once_and_a_rerun_reuses_the_cache(con, cor
     assert provenance["model"] == ["all-MiniLM-L6-v2"] and provenance["device"] == "cpu"
     assert provenance["data_version"] == 1 and current_run(con, "encode")["run_id"] == provenance["run_id"]
     status, job, _ = _run(con, "encode", MINILM)
-    assert status == "done" and job["message"].startswith("encoded 0 new texts; 9 vectors were already cached")
+    assert status == "done"
+    assert job["message"].startswith("encoded 0 new texts with all-MiniLM-L6-v2; 9 vectors were already cached")
 
 
 def test_auto_model_encodes_every_text_of_the_store_with_its_one_encoder(con, corpus):

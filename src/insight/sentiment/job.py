@@ -98,7 +98,7 @@ def _choose_head(con, frame, vectors, *, adapt, seed, encoder: str) -> tuple[Sen
         reason = "adaptation off" if adapt is False else f"only {labelled.sum()} rated reviews"
         return default_head(), DEFAULT_VERSION, {"note": f"shipped head ({reason})"}
     rng = np.random.default_rng(seed)
-    idx = rng.permutation(np.flatnonzero(labelled))[: MAX_LABELLED]
+    idx = rng.permutation(np.flatnonzero(labelled))[:MAX_LABELLED]
     test, train = idx[: len(idx) // 5], idx[len(idx) // 5 :]
     y = labels.to_numpy()
     version = f"adapted-{datetime.now():%Y%m%d-%H%M}-{uuid.uuid4().hex[:4]}"
