@@ -109,7 +109,7 @@ async def steady(url: str, token: str, users: list[str], rate: int, seconds: int
 
 
 async def feedback(url: str, reader: str, writer: str, users: list[str], batches: int) -> tuple[float, int]:
-    """Events/s over ``batches`` batches of 1,000 clicks on served lists, and the events stored."""
+    """Events/s over ``batches`` batches of 1,000 clicks on served lists, and the events newly stored."""
     import httpx
 
     async with httpx.AsyncClient(base_url=url, timeout=60) as client:
@@ -119,9 +119,10 @@ async def feedback(url: str, reader: str, writer: str, users: list[str], batches
                 f"/api/v1/users/{user}/recommendations", headers={"Authorization": f"Bearer {reader}"}
             )
             served.append((user, answer.json()))
+        run = time.strftime("%Y%m%d%H%M%S")  # a rerun on the same store posts new events, not replays
         events = [
             {"request_id": got["request_id"], "user_id": user, "item_id": item["item_id"], "type": "click",
-             "timestamp": f"2026-12-07T10:{n % 60:02d}:{(n // 60) % 60:02d}Z", "event_id": f"load-{n}"}
+             "timestamp": f"2026-12-07T10:{n % 60:02d}:{(n // 60) % 60:02d}Z", "event_id": f"load-{run}-{n}"}
             for n, (user, got, item) in enumerate((u, g, i) for u, g in served for i in g["items"] for _ in range(200))
         ]  # fmt: skip
         stored, started = 0, time.perf_counter()
