@@ -203,3 +203,35 @@ def test_a_lasso_on_the_segment_map_saves_exactly_those_users(segmented_server):
     clearly_inside, maybe_inside = within(ex, ey), within(-ex, -ey)
     assert len(clearly_inside) > 0
     assert clearly_inside <= set(members) <= maybe_inside
+
+
+def test_downloading_an_audience_records_the_export_for_its_campaign_results(segmented_server):
+    import csv
+
+    from playwright.sync_api import sync_playwright
+
+    import insight
+    from insight.store.exports import fetch_exports
+
+    url, db, served = segmented_server
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1100}, accept_downloads=True)
+        page.goto(f"{url}/campaigns", wait_until="domcontentloaded")
+        page.get_by_role("heading", name="Campaign results").wait_for(timeout=90_000)
+        page.get_by_label("Audience name").fill("everyone, spring")
+        page.keyboard.press("Enter")
+        page.wait_for_timeout(1500)
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Download CSV").click()
+        with open(download.value.path(), newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        page.wait_for_timeout(3000)  # the download's callback records the export in the app's process
+        browser.close()
+    next(served, None)  # stop the app so this process can open the store
+    con = insight.connect(db)
+    exports = fetch_exports(con)
+    groups = dict(con.execute("select user_id, grp from export_members").fetchall())
+    con.close()
+    assert exports["name"].tolist() == ["everyone, spring"] and exports["users"].tolist() == [len(rows)]
+    assert groups == {row["user_id"]: row["group"] for row in rows}  # the groups the file says
