@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -36,3 +40,20 @@ def shop(tmp_path_factory):
     encode_store(con, model="all-MiniLM-L6-v2", device="cpu")
     con.close()
     return folder / "store.duckdb"
+
+
+@contextmanager
+def client_on(store: Path, copy_to: Path) -> Iterator[tuple]:
+    """A test client on a private copy of ``store`` (the API writes keys, lists, feedback), and its connection."""
+    from starlette.applications import Starlette
+    from starlette.testclient import TestClient
+
+    from insight.api import routes
+
+    copy_to.write_bytes(store.read_bytes())
+    con = insight.connect(copy_to)
+    try:
+        with TestClient(Starlette(routes=routes(lambda: con.cursor(), lambda: copy_to))) as client:
+            yield client, con
+    finally:
+        con.close()

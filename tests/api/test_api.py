@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from starlette.applications import Starlette
-from starlette.testclient import TestClient
 
-import insight
-from insight.api import create_key, revoke_key, routes
-from tests.api.conftest import BOUGHT
+from insight.api import create_key, revoke_key
+from tests.api.conftest import BOUGHT, client_on
 
 
 @pytest.fixture
 def api(shop, tmp_path):
     """A client on a copy of the shop, and the open connection behind it."""
-    path = tmp_path / "store.duckdb"
-    path.write_bytes(shop.read_bytes())
-    con = insight.connect(path)
-    app = Starlette(routes=routes(lambda: con.cursor(), lambda: path))
-    with TestClient(app) as client:
-        yield client, con
-    con.close()
+    with client_on(shop, tmp_path / "store.duckdb") as opened:
+        yield opened
 
 
 def _auth(key: str) -> dict:

@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from starlette.applications import Starlette
-from starlette.testclient import TestClient
 
-import insight
-from insight.api import create_key, routes
+from insight.api import create_key
 from insight.store import targeting as audience_store
 from insight.targeting import holdout_groups, save_selection
+from tests.api.conftest import client_on
 
 
 @pytest.fixture
 def demo(demo_db, tmp_path):
-    path = tmp_path / "store.duckdb"
-    path.write_bytes(demo_db.read_bytes())
-    con = insight.connect(path)
-    app = Starlette(routes=routes(lambda: con.cursor(), lambda: path))
-    with TestClient(app) as client:
-        yield client, con
-    con.close()
+    with client_on(demo_db, tmp_path / "store.duckdb") as opened:
+        yield opened
 
 
 def test_an_audiences_members_come_page_by_page_with_the_exports_groups(demo, monkeypatch):

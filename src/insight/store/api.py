@@ -147,8 +147,3 @@ def explore_outcomes(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
              from served_items s where s.kind = 'explore' group by s.item_id""",
         {"positive": list(POSITIVE)},
     ).df()
-
-
-def feedback_version(con: duckdb.DuckDBPyConnection) -> int:
-    """How many feedback rows are stored: a cache of lists built on feedback is stale when this moves."""
-    return con.execute("select count(*) from feedback").fetchall()[0][0]
