@@ -34,12 +34,16 @@ FEEDBACK_BODY_MB = 16  # 10,000 events of a few hundred bytes each fit with room
 
 def routes(cursor: Cursor, store_path: Callable[[], Path]) -> list[Route]:
     """The API's routes on the store at ``store_path()``, reached through ``cursor()``."""
+    secrets: dict[Path, bytes] = {}  # a store's key never changes: found once, not per request
 
     def shop_id(raw: str) -> str:
-        found = find_key(store_path(), create=False)
-        if found is None:
-            raise LookupError("the store has no pseudonym key yet: ingest data first")
-        return pseudonym(str(raw), found.secret)
+        path = store_path()
+        if path not in secrets:
+            found = find_key(path, create=False)
+            if found is None:
+                raise LookupError("the store has no pseudonym key yet: ingest data first")
+            secrets[path] = found.secret
+        return pseudonym(str(raw), secrets[path])
 
     def refusal(request: Request, needed: str) -> JSONResponse | None:
         con = cursor()
