@@ -1,4 +1,4 @@
-"""Jobs: start encoding, sentiment, keyword, segment and topic jobs; watch progress; see what every run did."""
+"""Jobs: start encoding, sentiment, keyword, segment, topic and aspect jobs; watch progress; see what every run did."""
 
 import streamlit as st
 
@@ -10,7 +10,7 @@ STEPS = {
     "2 · Sentiment": [("sentiment", "Start sentiment"), ("sentiment_finetune", "Fine-tune on my ratings")],
     "3 · Keywords": [("keywords", "Start keywords")],
     "4 · Segments": [("segments", "Start segments")],
-    "5 · Topics": [("topics", "Start topics")],
+    "5 · Topics": [("topics", "Start topics"), ("aspects", "Start aspects")],
 }
 
 st.header("Jobs")

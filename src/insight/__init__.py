@@ -5,9 +5,11 @@ The public Python API for analysts in notebooks; the CLI and the app are thin la
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from insight.ingestion import IngestError, IngestReport
 from insight.progress import ProgressFn
@@ -17,6 +19,7 @@ __all__ = [
     "AudienceDefinition",
     "IngestError",
     "IngestReport",
+    "aspect_alerts",
     "audience_reach",
     "build_audience",
     "connect",
@@ -37,6 +40,24 @@ def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckd
     from insight.store import db
 
     return db.connect(path, read_only=read_only)
+
+
+def aspect_alerts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Open alerts of the current aspects run, most significant first.
+
+    Products whose reviews complain about one aspect more than before (``kind`` spike, from ``start``)
+    or than their peers (``kind`` level).
+
+    Columns: item_id, title, category, aspect, aspect_id, kind, start (onset date), negative_share (share
+    of the product's reviews from ``start`` with a negative clause on the aspect), baseline (that share
+    before the onset, or the peers'), category_share, reviews, negatives, p_value (false-discovery
+    adjusted) and segments (the segments most affected). Empty before the first aspects job.
+    """
+    from insight.store.aspects import fetch_alerts
+
+    alerts = fetch_alerts(con)
+    alerts["segments"] = [json.loads(s) if s else [] for s in alerts["segments"]]
+    return alerts.drop(columns=["alert_id"])
 
 
 def ingest(

@@ -19,6 +19,7 @@ JOB_COMMANDS = (
     ("keywords", "keywords", "extract keywords, keyword trends and bursts from reviews"),
     ("segments", "segments", "profile every user and segment them (UMAP + HDBSCAN, stable ids)"),
     ("topics", "topics", "find what reviews talk about (UMAP + HDBSCAN over reviews, stable ids)"),
+    ("aspects", "aspects", "find review aspects per category, their sentiment, and alerts on rising complaints"),
 )
 
 

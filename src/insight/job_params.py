@@ -221,6 +221,47 @@ class TopicsParams:
 
 
 @dataclass(frozen=True)
+class AspectsParams:
+    """What review clauses are about per category, how each clause feels, and alerts on rising complaints."""
+
+    min_cluster_size: int | None = param(
+        None,
+        "Smallest aspect (distinct clauses)",
+        "fewest distinct clauses an aspect may have",
+        low=2,
+        high=1_000_000,
+        auto="2 % of a category's distinct clauses, at least 5",
+        page=False,
+    )
+    outlier_budget: float = param(
+        0.1,
+        "Outlier budget",
+        "share of a category's clauses that may stay outside every aspect",
+        low=0,
+        high=0.5,
+        page=False,
+    )
+    min_change: float = param(
+        0.15,
+        "Smallest alerted rise",
+        "rise in the share of a product's reviews complaining about an aspect that an alert needs "
+        "(0.15: 15 points above its own past or its category)",
+        low=0.01,
+        high=1,
+    )
+    alpha: float = param(
+        0.05,
+        "False-alarm share",
+        "share of alerts allowed to be false alarms (Benjamini-Hochberg over every product and aspect tested)",
+        low=0.0001,
+        high=0.5,
+        page=False,
+    )
+    seed: int = _seed()
+    device: str = _device()
+
+
+@dataclass(frozen=True)
 class CampaignSimParams:
     """Campaigns over segments replayed on the shop's history: a bandit against greedy and uniform."""
 

@@ -106,6 +106,12 @@ TASKS: dict[str, Task] = {
         _model_device,
         "what reviews talk about: topics of every review, with stable ids",
     ),
+    "aspects": Task(
+        "insight.aspects.job:aspects_store",
+        job_params.AspectsParams,
+        _model_device,
+        "aspects of review clauses per category, their sentiment, and alerts on rising complaints",
+    ),
     "campaign_sim": Task(
         "insight.targeting.simulate:simulate_store",
         job_params.CampaignSimParams,

@@ -13,6 +13,7 @@ import hashlib
 import duckdb
 import numpy as np
 
+from insight.progress import ProgressFn, silent
 from insight.store import embeddings as embedding_store
 
 
@@ -22,9 +23,13 @@ def text_hash(text: str) -> str:
 
 
 def store_embedder(con: duckdb.DuckDBPyConnection, model: str, *, device: str = "auto"):
-    """A function terms -> (n, d) float32 unit vectors that reads the store's cache and encodes what is missing."""
+    """A function terms -> (n, d) float32 unit vectors that reads the store's cache and encodes what is missing.
 
-    def embed(terms: list[str]) -> np.ndarray:
+    The function takes an optional ``progress(share, message)``, told how far the encoding of the missing
+    texts has got (and able to cancel it, as a job's callback does).
+    """
+
+    def embed(terms: list[str], progress: ProgressFn = silent) -> np.ndarray:
         from insight.encode import encode_texts
 
         hashes = [text_hash(t) for t in terms]
@@ -32,7 +37,7 @@ def store_embedder(con: duckdb.DuckDBPyConnection, model: str, *, device: str = 
         known = dict(zip(found, vectors, strict=True))
         missing = list(dict.fromkeys(t for t, h in zip(terms, hashes, strict=True) if h not in known))
         if missing:
-            fresh = encode_texts(missing, model=model, device=device)
+            fresh = encode_texts(missing, model=model, device=device, progress=progress)
             missing_hashes = [text_hash(t) for t in missing]
             embedding_store.insert_embeddings(con, model, missing_hashes, fresh)
             known.update(zip(missing_hashes, fresh, strict=True))

@@ -493,4 +493,59 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         alter table served_items add column n_explore integer;
         """,
     ),
+    (
+        16,
+        "review aspects: clauses, aspects per category, alerts and the merchant's edits",
+        """
+        -- Aspects are found per product category from review clauses; ids are stable across runs.
+        create table aspects (
+            run_id    varchar not null,
+            aspect_id integer not null,
+            category  varchar not null,
+            label     varchar not null,
+            keywords  varchar,
+            words     varchar,                   -- JSON: language -> words, for names in every language
+            mentions  integer not null,
+            seeded    boolean not null default false,
+            centroid  float[]
+        );
+        -- One row per clause of a review: where it is in the review text, its aspect (-1: none) and feeling.
+        create table aspect_mentions (
+            run_id     varchar not null,
+            review_id  varchar not null,
+            clause     integer not null,
+            start_char integer not null,
+            end_char   integer not null,
+            aspect_id  integer not null,
+            label      varchar not null,         -- negative, neutral or positive
+            score      double not null
+        );
+        create table aspect_alerts (
+            run_id         varchar not null,
+            alert_id       integer not null,
+            item_id        varchar not null,
+            aspect_id      integer not null,
+            kind           varchar not null,     -- spike (against its own history) or level (against its category)
+            start          date not null,
+            negative_share double not null,
+            baseline       double not null,
+            category_share double,
+            reviews        integer not null,
+            negatives      integer not null,
+            p_value        double not null,
+            segments       varchar               -- JSON list: the segments most affected
+        );
+        -- What a merchant changed: a new name, an aspect folded into another, or an aspect seeded with words.
+        create table aspect_edits (
+            edit_id    varchar primary key,
+            kind       varchar not null,         -- rename, merge, split or seed
+            category   varchar not null,
+            aspect_id  integer,
+            into_id    integer,
+            label      varchar,
+            phrases    varchar,                  -- JSON list of words or example phrases (seed)
+            created_at timestamp not null
+        );
+        """,
+    ),
 )

@@ -31,6 +31,7 @@ PAGES: dict[str, tuple[PageSpec, ...]] = {
         PageSpec("pages/explore/sentiment.py", "Sentiment", ":material/sentiment_satisfied:", "viewer"),
         PageSpec("pages/explore/keywords.py", "Keywords", ":material/tag:", "viewer"),
         PageSpec("pages/explore/topics.py", "Topics", ":material/topic:", "viewer"),
+        PageSpec("pages/explore/aspects.py", "Aspects", ":material/reviews:", "viewer"),
     ),
     "Users": (
         PageSpec("pages/users/segments.py", "Segments", ":material/bubble_chart:", "viewer"),
