@@ -57,7 +57,7 @@ if not grid.empty:
     st.caption("Darker: a larger share of the reviews mentioning the aspect complain. Click a cell for its reviews.")
     for aspect_id, value in widgets.clicked_points(aspects.grid(grid, names, column), f"aspect_grid_{by}"):
         cell = {"aspect_id": int(aspect_id), column: value}
-        st.session_state[f"aspect_read_{category}"] = int(aspect_id)  # the clicked row's aspect, before its picker is drawn
+        st.session_state[f"aspect_read_{category}"] = int(aspect_id)  # before its picker is drawn
 aspect_id = st.selectbox(
     "Read an aspect's reviews",
     own["aspect_id"].tolist(),
