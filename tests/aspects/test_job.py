@@ -91,3 +91,22 @@ def test_a_second_run_keeps_ids_and_the_merchants_renames_merges_and_seeds(aspec
     third = aspect_views.fetch_aspects(con, _run(con)["run_id"])
     assert set(third.loc[third["seeded"], "aspect_id"]) == set(seeded.index)
     con.close()
+
+
+def test_the_cli_runs_the_job_and_a_shop_with_too_few_reviews_gets_one_clear_line(
+    aspected_db, tmp_path, corpus, capsys
+):
+    from insight.cli import main
+
+    db = tmp_path / "cli.duckdb"
+    shutil.copy(aspected_db, db)
+    assert main(["aspects", "--min-change", "0.2", "--db", str(db)]) == 0
+    assert "clauses of" in capsys.readouterr().out
+    con = insight.connect(db)
+    assert runs.current_run(con, "aspects")["params"]["min_change"] == 0.2
+    con.close()
+    small = tmp_path / "small.duckdb"
+    assert main(["ingest", str(corpus), "--db", str(small)]) == 0
+    capsys.readouterr()
+    assert main(["aspects", "--db", str(small)]) == 1
+    assert "at least 20 reviews" in capsys.readouterr().err

@@ -22,6 +22,7 @@ PAGES = [  # url path, the heading that says the page is there
     ("sentiment", "Review sentiment"),
     ("keywords", "Keywords"),
     ("topics", "Topics"),
+    ("aspects", "Review aspects"),
     ("segments", "Segments"),
     ("profile?user={user}", "User profile"),
     ("evolution", "Interest evolution"),

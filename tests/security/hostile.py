@@ -35,6 +35,7 @@ JOBS = (
     ("keywords", {"min_df": 1}),
     ("segments", {"model": "all-MiniLM-L6-v2", "device": "cpu", "min_cluster_size": 8}),
     ("topics", {"model": "all-MiniLM-L6-v2", "device": "cpu", "min_cluster_size": 8}),
+    ("aspects", {}),
 )
 
 

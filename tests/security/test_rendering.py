@@ -85,6 +85,7 @@ PAGES = [
     "pages/explore/sentiment.py",
     "pages/explore/keywords.py",
     "pages/explore/topics.py",
+    "pages/explore/aspects.py",
     "pages/users/segments.py",
     "pages/users/evolution.py",
     "pages/campaigns/campaigns.py",

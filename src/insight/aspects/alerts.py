@@ -6,8 +6,8 @@ that aspect? Two one-sided exact tests ask whether that share rose:
 * **against its own history**: every week where the product has enough reviews on both sides is a
   candidate onset; the reviews after it are a hypergeometric draw from all of the product's
   reviews, so Fisher's exact test gives each onset a p-value with no distribution assumed. The
-  smallest one, times the number of onsets tried (Bonferroni), is the spike's p-value, and its
-  onset the alert's start;
+  smallest one, times the number of onsets tried (Bonferroni), is the spike's p-value; the alert's
+  start is the most likely change point (a rate before and a higher one after);
 * **against its peers**: the other products of its category whose reviews speak of the aspect at
   all; the product's count against a beta-binomial with their share and their spread (a product
   bad from its first day has no history to rise from, and products differ in quality anyway).
@@ -51,8 +51,22 @@ def _onset_test(ts: np.ndarray, hit: np.ndarray, step_days: int) -> tuple[float,
     after_hits = k - np.concatenate([[0], np.cumsum(hit)])[starts]
     after_n = n - starts
     p = stats.hypergeom.sf(after_hits - 1, n, k, after_n)
-    best = int(np.argmin(p))
-    return min(1.0, float(p[best]) * len(starts)), int(starts[best])
+    rising = after_hits / after_n > (k - after_hits) / starts
+    if not rising.any():
+        return None
+    # The onset is the most likely change point (two Bernoulli rates, before and after), which the smallest
+    # p-value is not: the test has most power near the middle of the history and would put a rise there.
+    before_hits = k - after_hits
+    fit = _log_likelihood(before_hits, starts) + _log_likelihood(after_hits, after_n)
+    best = int(np.argmax(np.where(rising, fit, -np.inf)))
+    return min(1.0, float(p[rising].min()) * len(starts)), int(starts[best])
+
+
+def _log_likelihood(hits: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Bernoulli log-likelihood of ``hits`` in ``n`` at the fitted rate, elementwise."""
+    rate = hits / n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.nan_to_num(hits * np.log(rate)) + np.nan_to_num((n - hits) * np.log1p(-rate))
 
 
 def _peer_sums(hits: pd.DataFrame, spoken: pd.DataFrame, item_n: pd.Series) -> pd.DataFrame:
@@ -137,9 +151,10 @@ def find_alerts(
             candidates.append(("level", level_p, own["ts"].iloc[0], k / n, peer_share, n, int(k)))
         if not candidates:
             continue
-        # A product that was like its peers and then rose is told with the onset; one that was already worse
-        # before any onset is told against its peers, from its first review.
-        rising = [c for c in candidates if c[0] == "spike" and c[1] <= alpha and c[4] - peer_share < min_change]
+        # A product that was like its peers and then rose is told with the onset, whichever test found it
+        # (a short history can leave the rise itself short of significance while the level after it is not);
+        # one that was already worse before any onset is told against its peers, from its first review.
+        rising = [c for c in candidates if c[0] == "spike" and c[4] - peer_share < min_change]
         kind, _, start, share, baseline, count, negs = rising[0] if rising else min(candidates, key=lambda c: c[1])
         p = min(c[1] for c in candidates)
         rows.append((item_id, int(aspect_id), kind, start, share, baseline, peer_share, count, negs, p))

@@ -88,8 +88,8 @@ def category_aspects(
 ) -> tuple[pd.DataFrame, np.ndarray, int, dict] | None:
     """One category: (aspects frame, stable aspect id per core, next free id, what was done) or None.
 
-    ``verdict`` (n,) is each clause's closeness to an overall verdict (:mod:`.overall`); verdicts are
-    left out of the clustering and get :data:`OVERALL_ID`, as does an aspect made mostly of near-verdicts.
+    ``verdict`` (n,) is each clause's closeness to an overall verdict (:mod:`.overall`); verdicts are left
+    out of the clustering and get :data:`OVERALL_ID`, as does an aspect made mostly of near-verdicts.
     """
     space, basis, edits = context["space"], context["basis"], context["edits"]
     about = about_vectors(vectors, languages, space, basis)

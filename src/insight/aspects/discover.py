@@ -5,8 +5,8 @@ language it is written in. Only the first makes an aspect, so before clustering 
 head's own directions are projected out (so "it leaks" and "no leaks at all" land together) and
 every language is centred on its own mean (so "leaks" and "漏水" land together,
 :mod:`insight.profiles.space`). A category has a few hundred to tens of thousands of distinct clauses,
-short and close together; average-linkage clustering groups them better than UMAP and HDBSCAN do at
-that size (figures below), and an outlier budget places all but a few.
+short and close together; average-linkage clustering with a distance threshold groups them without
+a number of aspects given in advance, and an outlier budget places all but a few.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from insight.profiles.space import LanguageSpace, unit_rows
 MIN_ASPECT_CLAUSES = 5  # the smallest aspect, in distinct clauses, whatever the category's size
 ASPECT_SHARE = 0.02  # default smallest aspect: this share of a category's distinct clauses
 # Clauses of one aspect are on average at least this close (cosine distance, feeling and language taken
-# out). Measured in bench/aspects.py: on the demo's clauses 0.8 gives 0.91 purity and NMI 0.92 with the
-# written aspects, where UMAP + HDBSCAN gave 0.65 and 0.71 on a category's few hundred distinct clauses.
+# out). In bench/aspects.py on the demo (seeds 0-2), 0.7 and 0.75 split complaints about one thing over
+# more aspects and found fewer planted problems than 0.8 (BENCHMARKS.md, "Review aspects").
 LINKAGE_DISTANCE = 0.8
 FIT_SAMPLE = 4000  # clauses the linkage is fitted on (its memory grows with the square); the rest are assigned
 

@@ -26,12 +26,17 @@ from insight.keywords.term_vectors import store_embedder
 from insight.profiles.space import fill_languages, fit_space, language_of
 from insight.progress import ProgressFn, scale, silent
 from insight.sentiment.head import SentimentHead
+from insight.sentiment.lexicon import LABELS, is_praise
 from insight.sentiment.model import default_head, score_vectors
 from insight.store import aspects as aspect_store
 from insight.store import runs
 from insight.store.db import data_version
 
 MIN_REVIEWS = 20
+# How much a clause's review weighs in its feeling (a power on the review's probabilities). On 9,000 real
+# reviews (bench/aspects.py) 1.0 matches whole-review sentiment's agreement with the stars on reviews about
+# one aspect (macro-F1 0.887 for both; the clause alone 0.883) and keeps clear clauses' own feeling.
+CONTEXT_WEIGHT = 1.0
 
 
 def current_head(con: duckdb.DuckDBPyConnection, encoder: str) -> tuple[SentimentHead, str]:
@@ -58,9 +63,8 @@ def _name_aspects(catalogue, clauses: pd.DataFrame, vectors: np.ndarray, embed) 
             continue
         ids = own["aspect_id"].to_numpy()
         centres = np.stack([vectors[own["row"].to_numpy()[ids == a]].mean(axis=0) for a in groups.ids])
-        for aspect_id, name in zip(
-            groups.ids, name_groups(groups, purpose="topic", centres=centres, embed=embed), strict=True
-        ):
+        names = name_groups(groups, purpose="topic", centres=centres, embed=embed, exclude=is_praise)
+        for aspect_id, name in zip(groups.ids, names, strict=True):
             at = (aspects["aspect_id"] == aspect_id) & (aspects["category"] == category)
             if not aspects.loc[at, "label"].iloc[0]:
                 aspects.loc[at, "label"] = name.label or f"aspect {aspect_id}"
@@ -70,6 +74,31 @@ def _name_aspects(catalogue, clauses: pd.DataFrame, vectors: np.ndarray, embed) 
         f"aspect {a}" for a in aspects.loc[aspects["label"] == "", "aspect_id"]
     ]
     return aspects
+
+
+def clause_feelings(clauses: pd.DataFrame, vectors: np.ndarray, head: SentimentHead, reviews: pd.DataFrame):
+    """``clauses`` with each clause's ``label`` and ``score``, read in the context of its review.
+
+    The head scores each distinct clause; a clause's probabilities are then multiplied by its review's
+    (``reviews``: the sentiment run's p_negative, p_neutral, p_positive) to the power
+    :data:`CONTEXT_WEIGHT` and renormalised. A clear clause keeps its own feeling ("the box was
+    crushed" stays negative in a five-star review), while one that says little alone ("it is thin")
+    reads as its review does. Without a sentiment run the clause alone decides.
+    """
+    pairs = clauses.drop_duplicates(["row", "language"])
+    own = score_vectors(
+        head, vectors[pairs["row"].to_numpy()], texts=pairs["core"].tolist(), languages=pairs["language"].tolist()
+    )
+    columns = ["p_negative", "p_neutral", "p_positive"]
+    own = pd.concat([pairs[["row", "language"]].reset_index(drop=True), own[columns]], axis=1)
+    rows = clauses.merge(own, on=["row", "language"], how="left")
+    p = np.log(np.clip(rows[columns].to_numpy(dtype=np.float64), 1e-6, 1.0))
+    if len(reviews):
+        context = rows[["review_id"]].merge(reviews, on="review_id", how="left")[columns].to_numpy(dtype=np.float64)
+        p += CONTEXT_WEIGHT * np.log(np.clip(np.nan_to_num(context, nan=1 / 3), 1e-6, 1.0))
+    p = np.exp(p - p.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    return rows.drop(columns=columns).assign(label=np.asarray(LABELS)[p.argmax(axis=1)], score=p[:, 2] - p[:, 0])
 
 
 def aspects_store(
@@ -104,12 +133,7 @@ def aspects_store(
 
     head, version = current_head(con, encoder)
     progress(0.6, f"reading each clause's feeling with {version}")
-    pairs = clauses.drop_duplicates(["row", "language"])
-    feel = score_vectors(
-        head, vectors[pairs["row"].to_numpy()], texts=pairs["core"].tolist(), languages=pairs["language"].tolist()
-    )
-    feel = pd.concat([pairs[["row", "language"]].reset_index(drop=True), feel[["label", "score"]]], axis=1)
-    clauses = clauses.merge(feel, on=["row", "language"])
+    clauses = clause_feelings(clauses, vectors, head, aspect_store.fetch_review_feelings(con))
 
     first_language = clauses.drop_duplicates("row").set_index("row")["language"].reindex(range(len(cores)))
     space = fit_space(vectors, first_language.tolist())

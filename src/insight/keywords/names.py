@@ -76,14 +76,16 @@ def name_groups(
     centres: np.ndarray | None = None,
     embed: Embed | None = None,
     top_n: int = 10,
+    exclude: Callable[[str], bool] | None = None,
 ) -> list[Name]:
     """One :class:`Name` per group (in ``groups.ids`` order); an empty label where nothing fits.
 
     ``centres`` is (g, d) float, each group's centre in the encoder's space (e.g. the mean of its
     texts' embeddings), used with ``embed`` to re-rank candidates; ``purpose`` is ``interest`` for
-    segments and ``topic`` for review topics (see :func:`insight.keywords.terms.term_fitness`).
+    segments and ``topic`` for review topics (see :func:`insight.keywords.terms.term_fitness`);
+    ``exclude`` drops terms a caller knows are unfit (an aspect's name takes no words of praise).
     """
-    lists = candidates(groups, purpose=purpose)
+    lists = candidates(groups, purpose=purpose, exclude=exclude)
     vocabulary = groups.vocabulary
     vectors: dict[int, np.ndarray] = {}
     if embed is not None and centres is not None and len(groups.ids):
@@ -105,7 +107,9 @@ def name_groups(
     return _distinct(groups, ranked, top_n)
 
 
-def candidates(groups: GroupTerms, *, purpose: Purpose = "interest") -> list[dict[str, list[tuple[int, float]]]]:
+def candidates(
+    groups: GroupTerms, *, purpose: Purpose = "interest", exclude: Callable[[str], bool] | None = None
+) -> list[dict[str, list[tuple[int, float]]]]:
     """Per group, per language worth naming: up to ``CANDIDATES`` (term column, c-TF-IDF x fitness) best first.
 
     A group left with no candidate is given the next best: any content word that is no unit or
@@ -120,6 +124,9 @@ def candidates(groups: GroupTerms, *, purpose: Purpose = "interest") -> list[dic
     term_total = np.asarray(counts.sum(axis=0)).ravel()
     total = float(group_total.sum())
     fits: dict[str, dict[int, float]] = {purpose: {}, "keyword": {}, "any": {}}
+    if exclude is not None:  # an excluded term is unfit for the purpose, kept only as a last resort
+        fits[purpose] = {c: 0.0 for c in range(len(groups.vocabulary)) if exclude(str(groups.vocabulary[c]))}
+        fits["keyword"] = dict(fits[purpose])
     out = []
     for g, cols in enumerate(top_terms(weights, 300)):
         inside = counts[g, cols].toarray().ravel()

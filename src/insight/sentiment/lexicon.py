@@ -30,6 +30,16 @@ def _leia():
     return SentimentIntensityAnalyzer()
 
 
+def is_praise(term: str, threshold: float = 1.5) -> bool:
+    """Whether a term holds a word of praise ("adorable", "elegant", "bonito").
+
+    Praise is VADER's or LeIA's valence of at least ``threshold``. Complaint words ("broken", "leak")
+    are not praise: they name what is wrong.
+    """
+    lexicons = (_vader().lexicon, _leia().lexicon)
+    return any(lexicon.get(word, 0.0) >= threshold for word in term.lower().split() for lexicon in lexicons)
+
+
 def _score_one(text: str, language: str | None) -> float:
     """Polarity in [-1, 1]."""
     if language == "zh":

@@ -50,6 +50,14 @@ def fetch_head_bytes(con: duckdb.DuckDBPyConnection) -> tuple[str, str, bytes | 
     return (version, found[0][0], bytes(found[0][1])) if found else (version, "", None)
 
 
+def fetch_review_feelings(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """review_id, p_negative, p_neutral, p_positive of the current sentiment run; empty without one."""
+    return con.execute(
+        f"""select review_id, p_negative, p_neutral, p_positive from sentiment_scores
+             where run_id = {current_run("sentiment")} and p_negative is not null"""
+    ).df()
+
+
 def fetch_user_segments(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """user_id, segment (label) of the current segments run; empty without one."""
     return con.execute(
