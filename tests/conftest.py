@@ -93,6 +93,22 @@ def segmented_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def aspected_db(segmented_db, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the small segmented demo shop (segments, topics) after a sentiment and an aspects job."""
+    import shutil
+
+    from insight.jobs.runner import new_job, run_job
+
+    path = tmp_path_factory.mktemp("aspects") / "insight.duckdb"
+    shutil.copy(segmented_db, path)
+    con = connect(path)
+    for kind in ("sentiment", "aspects"):
+        assert run_job(con, new_job(con, kind, {}), kind, {}) == "done", kind
+    con.close()
+    return path
+
+
 def store_at_version(path: Path, version: int):
     """An open raw DuckDB connection to a new store migrated only up to ``version``: one an earlier insight made."""
     import duckdb

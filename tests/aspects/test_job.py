@@ -109,4 +109,4 @@ def test_the_cli_runs_the_job_and_a_shop_with_too_few_reviews_gets_one_clear_lin
     assert main(["ingest", str(corpus), "--db", str(small)]) == 0
     capsys.readouterr()
     assert main(["aspects", "--db", str(small)]) == 1
-    assert "at least 20 reviews" in capsys.readouterr().err
+    assert "at least 20 reviews" in capsys.readouterr().out

@@ -16,7 +16,7 @@ from insight.store import aspect_views
 from insight.store import aspects as aspect_store
 from insight.ui.charts import style
 from insight.ui.resources import cursor
-from insight.ui.text import md, plot, plot_column
+from insight.ui.text import md, plot
 
 FEELING_ICON = {"negative": "🔴", "neutral": "⚪", "positive": "🟢"}
 
@@ -121,30 +121,40 @@ def alert_chart(frame: pd.DataFrame, start) -> go.Figure:
 
 
 def grid(frame: pd.DataFrame, names: dict[int, str], column: str, *, value: str = "negative") -> go.Figure:
-    """A heatmap of negative share: aspects down, ``column`` across; the click hands back (aspect, column)."""
-    table = frame.pivot_table(index="aspect_id", columns=column, values=value, aggfunc="first")
-    counts = frame.pivot_table(index="aspect_id", columns=column, values="reviews", aggfunc="first")
-    counts = counts.reindex(index=table.index, columns=table.columns)
-    labels = plot_column(pd.Series([names.get(a, f"aspect {a}") for a in table.index])).tolist()
-    across = [str(c) for c in table.columns]
-    custom = [[[int(a), str(c)] for c in table.columns] for a in table.index]
+    """Negative share as a grid of squares: aspects down, ``column`` across; a click hands back (aspect, column).
+
+    Squares, not a heatmap trace: Plotly selects scatter points on a click, which is what lets the page
+    list the reviews behind a cell.
+    """
+    frame = frame[frame["reviews"] > 0]
+    aspects = [a for a in names if a in set(frame["aspect_id"])]
+    across = sorted(frame[column].astype(str).unique())
+    label = {a: plot(names.get(a, f"aspect {a}")) for a in aspects}
     fig = go.Figure(
-        go.Heatmap(
-            z=table.to_numpy(),
-            x=[plot(c) for c in across],
-            y=labels,
-            customdata=custom,
-            text=counts.fillna(0).astype(int).to_numpy(),
-            colorscale="Reds",
-            zmin=0,
-            zmax=max(0.5, float(pd.Series(table.to_numpy().ravel()).max(skipna=True) or 0)),
-            colorbar=dict(title="negative", tickformat=".0%"),
-            hovertemplate="%{y} · %{x}<br>negative %{z:.0%} of %{text} reviews<extra></extra>",
+        go.Scatter(
+            x=[plot(str(c)) for c in frame[column]],
+            y=[label[a] for a in frame["aspect_id"]],
+            mode="markers",
+            marker=dict(
+                symbol="square",
+                size=22,
+                color=frame[value],
+                colorscale="Reds",
+                cmin=0,
+                cmax=max(0.5, float(frame[value].max())),
+                colorbar=dict(title="negative", tickformat=".0%"),
+                line=dict(width=0.5, color="#999"),
+            ),
+            customdata=[[int(a), str(c)] for a, c in zip(frame["aspect_id"], frame[column], strict=True)],
+            text=frame["reviews"],
+            hovertemplate="%{y} · %{x}<br>negative %{marker.color:.0%} of %{text} reviews<extra></extra>",
         )
     )
-    fig.update_layout(clickmode="event+select", height=max(300, 26 * len(labels) + 120))
-    fig.update_yaxes(autorange="reversed")
-    return style(fig, y_title="")
+    fig.update_xaxes(categoryorder="array", categoryarray=[plot(c) for c in across], type="category")
+    fig.update_yaxes(categoryorder="array", categoryarray=[label[a] for a in reversed(aspects)], type="category")
+    style(fig, y_title="")
+    fig.update_layout(clickmode="event+select", hovermode="closest", height=max(300, 28 * len(aspects) + 120))
+    return fig
 
 
 def save_edit(kind: str, category: str, **fields) -> None:
