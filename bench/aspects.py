@@ -185,7 +185,7 @@ def real_files(folder: Path, n: int, seed: int = 0) -> Path:
     return folder
 
 
-def real_check(n: int, categories: int = 5, keep: Path | None = None) -> dict:
+def real_check(n: int, categories: int = 6, keep: Path | None = None) -> dict:
     """Aspects of real reviews: lists for the biggest categories, clause vs review sentiment against stars.
 
     ``keep``: build the store in this folder and leave it there (to look at it, or time a second run).
@@ -217,7 +217,7 @@ def _agreement(per: pd.DataFrame) -> dict:
     return out
 
 
-def real_scores(con, categories: int = 5) -> dict:
+def real_scores(con, categories: int = 6) -> dict:
     """The current aspects run of a real store: aspect lists, and clause vs review sentiment against the stars.
 
     Two readings of "a review with one aspect": *strict*, every clause of the review is on the same
@@ -251,7 +251,14 @@ def real_scores(con, categories: int = 5) -> dict:
         )
         per["clauses"] = np.where(per["negative"], "negative", np.where(per["positive"], "positive", "neutral"))
         readings[name] = _agreement(per)
-    biggest = aspects.groupby("category")["mentions"].sum().sort_values(ascending=False).index[:categories]
+    # the biggest categories of each language in turn, so every language's aspects are shown
+    written_in = con.execute(
+        "select coalesce(i.category, '(no category)') as category, mode(r.language) as language "
+        "from reviews r left join items i using (item_id) group by 1"
+    ).df()
+    sizes = aspects.groupby("category")["mentions"].sum().rename("size").reset_index().merge(written_in, on="category")
+    sizes["rank"] = sizes.groupby("language")["size"].rank(ascending=False, method="first")
+    biggest = sizes.sort_values(["rank", "size"], ascending=[True, False])["category"].head(categories)
     lists = {c: aspects[aspects["category"] == c].head(12)[["label", "mentions"]].values.tolist() for c in biggest}
     return {
         "reviews": int(len(mentions["review_id"].unique())),

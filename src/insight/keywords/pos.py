@@ -11,6 +11,11 @@ model can be downloaded here, so each word gets the tag it most often has:
 * **Chinese**: jieba's dictionary tag (``rjieba.tag``, the same dictionary as the tokenizer): ``n*``
   nouns, ``vn`` verbal nouns, ``a`` adjectives, ``v`` verbs, ``m``/``q``/``t`` numerals,
   classifiers and time words...
+* **Portuguese** (words the English lexicon does not know): no tagger ships on PyPI without a model
+  download, so the word's ending decides, as Portuguese morphology allows: infinitives, gerunds,
+  past and conditional verb forms and participles ("cancelar", "faltando", "paguei", "gostaria",
+  "atrasado") are verbs or properties, "-mente" words adverbs, and a short closed list holds the
+  numerals, quantifiers and fillers reviews use ("apenas", "dois", "ninguém", "hj").
 
 Tagging a word out of context is wrong sometimes ("use" is a noun in the lexicon, "hiking" a
 verb), so the result is a weight, not a verdict: nouns 1, words that often name an activity or a
@@ -77,9 +82,45 @@ def chinese_tags(term: str) -> tuple[tuple[str, str], ...]:
     return tuple((w, t) for w, t in rjieba.tag(term) if w.strip())
 
 
+_PT_CLOSED = frozenset(
+    """apenas somente único única unicos únicos dois duas três tres quatro cinco seis dez cem mil primeiro
+    primeira segundo segunda ninguém ninguem alguém alguem nada algo tudo todo toda todos todas outro outra
+    outros outras mesmo mesma mesmos cada qualquer vários varios várias hj hoje ontem amanhã sei existe
+    certo certa errado ok aí entao então porém porem pois""".split()
+)
+# "-er" infinitives are left out: unknown English words ending so are mostly product names ("airfryer").
+_PT_VERB = re.compile(r"(?:[ai]r|ei|ou|[ae]ram|[aei]ria|[aei]riam|[aeiu]mos|[ae]va|[ae]vam)$")
+_PT_GERUND = re.compile(r"[aei]ndo$")
+_PT_PARTICIPLE = re.compile(r"(?:ad|id)[oa]s?$")
+
+
+def portuguese_tag(word: str) -> str | None:
+    """A Penn-like tag for a Portuguese word from its ending; None: a noun, as far as the ending can tell.
+
+    Participles read as adjectives ("atrasado": late, but also "vestido": a dress, so never dropped
+    outright), gerunds as activities, other verb forms as verbs, "-mente" as adverbs.
+    """
+    if word in _PT_CLOSED:
+        return "CD"
+    if len(word) < 5 or not word.isalpha():
+        return None
+    if word.endswith("mente"):
+        return "RB"
+    if _PT_PARTICIPLE.search(word):
+        return "JJ"
+    if _PT_GERUND.search(word):
+        return "VBG"
+    return "VB" if _PT_VERB.search(word) else None
+
+
+def _tag(word: str) -> str | None:
+    """English tag when the lexicon knows the word, else what its Portuguese ending says (None: a noun)."""
+    return english_tag(word) or portuguese_tag(word)
+
+
 def _latin_weight(words: list[str]) -> float:
     """Noun-ness of a space-separated English phrase: its head (last word) decides, modifiers must fit."""
-    tags = [english_tag(w) for w in words]
+    tags = [_tag(w) for w in words]
     head = tags[-1]
     if any(t is not None and t not in _EN_MODIFIER for t in tags[:-1]):
         return NONE  # "weeks ago", "feels years", "use far": not a noun phrase
@@ -135,7 +176,7 @@ def is_content_word(term: str) -> bool:
     """
     if any(is_han(c) for c in term):
         return all(k not in _ZH_FUNCTION for _, k in chinese_tags(term))
-    return all(english_tag(w) not in _EN_FUNCTION for w in term.lower().split())
+    return all(_tag(w) not in _EN_FUNCTION for w in term.lower().split())
 
 
 _EN_FUNCTION = {"RB", "RBR", "RBS", "IN", "CD", "DT", "PDT", "MD", "PRP", "PRP$", "UH", "CC", "WDT", "WP", "WRB", "EX",
