@@ -201,6 +201,59 @@ def real_check(n: int, categories: int = 6, keep: Path | None = None) -> dict:
     return {**scores, "seconds": seconds, "load_after": round(os.getloadavg()[0], 2)}
 
 
+def scale_files(folder: Path, n: int) -> Path:
+    """Canonical files of ``n`` reviews: every real review of the three sets, topped up with the demo shop's.
+
+    The real sets hold about 89,000 reviews with text; the rest come from the demo generator (its own
+    products and categories, ids prefixed ``demo-``), whose phrase book repeats clauses, so the top-up
+    costs less encoding than real text would.
+    """
+    from insight.demo.generate import write_demo_files
+
+    real = real_files(folder / "real", 10**6)
+    reviews = pd.read_csv(real / "reviews.csv", dtype=str)
+    items = pd.read_csv(real / "items.csv", dtype=str)
+    missing = n - len(reviews)
+    if missing > 0:
+        demo = write_demo_files(folder / "demo", n_users=int(missing / 5) + 200)
+        extra = pd.read_csv(demo["reviews"], dtype=str).head(missing)
+        for column in ("review_id", "user_id", "item_id"):
+            extra[column] = "demo-" + extra[column]
+        shop = pd.read_csv(demo["items"], dtype=str).assign(item_id=lambda f: "demo-" + f["item_id"])
+        reviews = pd.concat([reviews, extra[reviews.columns]], ignore_index=True)
+        items = pd.concat([items, shop[items.columns]], ignore_index=True)
+    out = folder / "files"
+    out.mkdir(parents=True, exist_ok=True)
+    items.to_csv(out / "items.csv", index=False)
+    reviews.head(n).to_csv(out / "reviews.csv", index=False)
+    return out
+
+
+def scale_check(n: int, keep: Path | None = None) -> dict:
+    """Seconds of the encode, sentiment and aspects jobs on a shop of ``n`` reviews, with what the run did."""
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = keep or Path(scratch)
+        files = scale_files(folder, n)
+        con = insight.connect(folder / "scale.duckdb")
+        insight.ingest(files, db=con)
+        load_before = round(os.getloadavg()[0], 2)
+        seconds = run_jobs(con)
+        params = con.execute("select params from runs where kind = 'aspects' and is_current").fetchone()[0]
+        record = json.loads(params) if isinstance(params, str) else params
+        alerts = len(insight.aspect_alerts(con))
+        con.close()
+    return {
+        "reviews": record["reviews"],
+        "clauses": record["clauses"],
+        "distinct_clauses": record["distinct_clauses"],
+        "aspects": sum(c.get("aspects", 0) for c in record["categories"].values()),
+        "alerts": alerts,
+        "seconds": seconds,
+        "load_before": load_before,
+        "load_after": round(os.getloadavg()[0], 2),
+    }
+
+
 def _agreement(per: pd.DataFrame) -> dict:
     """Macro-F1 with the stars (1-2 negative, 4-5 positive) of the clauses' and the whole review's feeling."""
     stars = np.where(per["rating"] >= 4, "positive", "negative")
@@ -275,6 +328,7 @@ def main() -> None:
     parser.add_argument("--real", type=int, default=0, help="real reviews per language (0 skips)")
     parser.add_argument("--json", type=Path, help="write the figures here too")
     parser.add_argument("--keep", type=Path, help="build the real store in this folder and keep it")
+    parser.add_argument("--scale", type=int, default=0, help="time the jobs on a shop of this many reviews (0 skips)")
     args = parser.parse_args()
     out = {"load_before": round(os.getloadavg()[0], 2), "demo": [], "real": None}
     for seed in [int(s) for s in args.seeds.split(",") if s.strip()]:
@@ -284,6 +338,9 @@ def main() -> None:
     if args.real:
         out["real"] = real_check(args.real, keep=args.keep)
         print(json.dumps(out["real"], ensure_ascii=False, indent=1), flush=True)
+    if args.scale:
+        out["scale"] = scale_check(args.scale, keep=args.keep)
+        print(json.dumps(out["scale"], ensure_ascii=False, indent=1), flush=True)
     if args.json:
         args.json.write_text(json.dumps(out, ensure_ascii=False, indent=1))
 
