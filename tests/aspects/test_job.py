@@ -63,15 +63,29 @@ def test_suggestions_rank_a_products_complaints_with_quotes_on_the_aspect(aspect
         assert all(q["item_id"] == worst["item_id"] for q in quotes)
 
 
-def test_a_second_run_keeps_ids_and_the_merchants_renames_merges_and_seeds(aspected_db, tmp_path):
+def _clauses_of(con, run_id: str, aspect_id: int) -> set[str]:
+    rows = con.execute(
+        """select distinct substr(trim(coalesce(trim(r.title) || ' ', '') || trim(r.text)), m.start_char + 1,
+                                  m.end_char - m.start_char)
+             from aspect_mentions m join reviews r using (review_id) where m.run_id = ? and m.aspect_id = ?""",
+        [run_id, aspect_id],
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def test_a_second_run_keeps_ids_and_the_merchants_renames_merges_splits_and_seeds(aspected_db, tmp_path):
     shutil.copy(aspected_db, tmp_path / "edited.duckdb")
     con = insight.connect(tmp_path / "edited.duckdb")
     run = runs.current_run(con, "aspects")
     before = aspect_views.fetch_aspects(con, run["run_id"])
-    category = before.groupby("category")["reviews"].sum().idxmax()
+    category = before.groupby("category").size().idxmax()  # the category with most aspects
     own = before[before["category"] == category].sort_values("reviews", ascending=False)
-    renamed, merged, into = (int(a) for a in own["aspect_id"].iloc[:3])
+    renamed, merged, into, parent = (int(a) for a in own["aspect_id"].iloc[:4])
+    parent_clauses = sorted(_clauses_of(con, run["run_id"], parent))
     aspect_store.insert_edit(con, kind="rename", category=category, aspect_id=renamed, label="what we call it")
+    aspect_store.insert_edit(
+        con, kind="split", category=category, aspect_id=parent, label="carved out", phrases=parent_clauses[:2]
+    )
     aspect_store.insert_edit(con, kind="merge", category=category, aspect_id=merged, into_id=into)
     aspect_store.insert_edit(
         con, kind="seed", category=category, label="delivery", phrases=["delivery", "shipping", "物流", "entrega"]
@@ -82,7 +96,11 @@ def test_a_second_run_keeps_ids_and_the_merchants_renames_merges_and_seeds(aspec
     assert ours.loc[renamed, "label"] == "what we call it"
     assert merged not in ours.index and into in ours.index
     seeded = ours[ours["seeded"]]
-    assert list(seeded["label"]) == ["delivery"]
+    assert sorted(seeded["label"]) == ["carved out", "delivery"]
+    # a split takes its clauses from the aspect it was made on, and only from there
+    carved = int(seeded.index[seeded["label"] == "carved out"][0])
+    taken = _clauses_of(con, again["run_id"], carved)
+    assert set(parent_clauses[:2]) & taken and taken <= set(parent_clauses)
     # the untouched aspects of the other categories keep their ids and names
     others = before[before["category"] != category].set_index("aspect_id")["label"]
     kept = after[after["category"] != category].set_index("aspect_id")["label"]
