@@ -11,7 +11,7 @@ from insight.aspects.alerts import find_alerts
 from insight.aspects.clauses import Clause, clause_table, split_clauses
 from insight.aspects.edits import EDIT_KINDS, AspectEdit, check_edit
 from insight.aspects.job import aspects_store
-from insight.aspects.suggestions import peer_gaps, product_suggestions
+from insight.aspects.suggestions import peer_gaps, product_suggestions, what_to_fix
 
 __all__ = [
     "EDIT_KINDS",
@@ -24,4 +24,5 @@ __all__ = [
     "peer_gaps",
     "product_suggestions",
     "split_clauses",
+    "what_to_fix",
 ]

@@ -152,9 +152,6 @@ def apply_edits(stable: np.ndarray, aspects: pd.DataFrame, edits: pd.DataFrame) 
             aspects = aspects[aspects["aspect_id"] != edit.aspect_id]
         elif edit.kind == "rename" and edit.aspect_id in present and edit.label:
             aspects.loc[aspects["aspect_id"] == edit.aspect_id, "label"] = edit.label
-    aspects["renamed"] = aspects["aspect_id"].isin(
-        [e.aspect_id for e in edits.itertuples() if e.kind == "rename" and e.label]
-    )
     return stable, aspects.reset_index(drop=True)
 
 
@@ -197,7 +194,7 @@ def build_catalogue(
         frame, stable, next_id, record[category] = done
         frames.append(frame)
         assigned.append(pd.DataFrame({"category": category, "core": own["core"].to_numpy(), "aspect_id": stable}))
-    columns = ["aspect_id", "category", "label", "seeded", "centroid", "renamed"]
+    columns = ["aspect_id", "category", "label", "seeded", "centroid"]
     return Catalogue(
         aspects=pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns),
         assigned=pd.concat(assigned, ignore_index=True)

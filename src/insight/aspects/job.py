@@ -66,8 +66,8 @@ def _name_aspects(catalogue, clauses: pd.DataFrame, vectors: np.ndarray, embed) 
         names = name_groups(groups, purpose="topic", centres=centres, embed=embed, exclude=is_praise)
         for aspect_id, name in zip(groups.ids, names, strict=True):
             at = (aspects["aspect_id"] == aspect_id) & (aspects["category"] == category)
-            if not aspects.loc[at, "label"].iloc[0]:
-                aspects.loc[at, "label"] = name.label or f"aspect {aspect_id}"
+            if not aspects.loc[at, "label"].iloc[0]:  # a merchant's name (seed, rename) stays
+                aspects.loc[at, "label"] = name.label
             aspects.loc[at, "keywords"] = ", ".join(name.keywords)
             aspects.loc[at, "words"] = json.dumps(name.by_language, ensure_ascii=False)
     aspects.loc[aspects["label"] == "", "label"] = [

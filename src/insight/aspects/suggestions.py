@@ -68,7 +68,18 @@ def product_suggestions(con: duckdb.DuckDBPyConnection, run_id: str, item_id: st
     the mean rating), peer_negative, worse_than_peers, segments (JSON list of the most affected),
     quotes (list of up to three negative clauses with their review text and span), priority.
     """
+    return _ranked(con, run_id, item_id, aspect_views.fetch_item_aspects(con, run_id, item_id), top)
+
+
+def what_to_fix(
+    con: duckdb.DuckDBPyConnection, run_id: str, item_id: str, *, top: int = TOP
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`product_suggestions` and :func:`peer_gaps` of one product, from one read of its aspects."""
     per_aspect = aspect_views.fetch_item_aspects(con, run_id, item_id)
+    return _ranked(con, run_id, item_id, per_aspect, top), _behind(per_aspect)
+
+
+def _ranked(con, run_id: str, item_id: str, per_aspect: pd.DataFrame, top: int) -> pd.DataFrame:
     per_aspect = per_aspect[per_aspect["negatives"] > 0].copy()
     if per_aspect.empty:
         return per_aspect.assign(share=[], trend=[], rating_gap=[], worse_than_peers=[], segments=[], quotes=[])
@@ -95,7 +106,11 @@ def peer_gaps(con: duckdb.DuckDBPyConnection, run_id: str, item_id: str) -> pd.D
     Columns: aspect_id, aspect, mentions, negative (the product's share of mentions that complain),
     peer_negative, peer_products, p_value; worst gap first.
     """
-    per_aspect = aspect_views.fetch_item_aspects(con, run_id, item_id)
+    return _behind(aspect_views.fetch_item_aspects(con, run_id, item_id))
+
+
+def _behind(per_aspect: pd.DataFrame) -> pd.DataFrame:
+    per_aspect = per_aspect.copy()
     tested = [_worse_than_peers(r) for r in per_aspect.itertuples()]
     per_aspect["worse"] = [t[0] for t in tested]
     per_aspect["p_value"] = [t[1] for t in tested]

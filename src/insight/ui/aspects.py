@@ -60,9 +60,9 @@ def products(run_id: str) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=32)
 def suggestions(run_id: str, item_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A product's ranked complaint aspects and the aspects where it trails its peers."""
-    from insight.aspects import peer_gaps, product_suggestions
+    from insight.aspects import what_to_fix
 
-    return product_suggestions(cursor(), run_id, item_id), peer_gaps(cursor(), run_id, item_id)
+    return what_to_fix(cursor(), run_id, item_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
