@@ -121,3 +121,20 @@ def test_a_review_tells_what_was_bought_when_no_purchase_was_logged(tmp_path):
         ("Children's picture book", "Fast delivery, well packed!"),  # the logged purchase, not counted twice
     ]
     con.close()
+
+
+def test_monthly_profiles_are_the_same_whatever_slice_they_are_computed_in(small_shop):
+    # A big shop's monthly profiles are computed a slice of users at a time; a slice never splits a user,
+    # so each month's profile, and the drift between a user's months, do not depend on the slice size.
+    _, touches, vectors, _ = small_shop
+    profiles = build_profiles(touches, vectors, text_index=touches["text_index"])
+    whole = np.vstack([matrix for _, matrix in profiles.months.slices()])
+    pieces = list(profiles.months.slices(months=5))
+    assert len(pieces) > 10 and np.allclose(np.vstack([m for _, m in pieces]), whole, atol=1e-6)
+    assert len(whole) == len(profiles.periods)
+    users = profiles.periods["user_id"].to_numpy()
+    for start, _ in pieces:
+        assert start == 0 or users[start] != users[start - 1]  # each slice starts with a new user
+    same = np.r_[False, users[1:] == users[:-1]]
+    expected = np.where(same, np.r_[np.nan, 1 - (whole[1:] * whole[:-1]).sum(axis=1)], np.nan)
+    assert np.allclose(profiles.periods["drift"].to_numpy(), expected, equal_nan=True, atol=1e-6)

@@ -46,32 +46,40 @@ def _neighbour_settings(settings: dict, defaults: dict | None, n_fit: int) -> tu
 
 
 def shared_knn(unit, backend, seed, fit_idx, settings, codes=None) -> tuple | None:
-    """``((n_neighbors, metric), neighbours)`` of the fitted points, searched once for reducer and map.
+    """``((n_neighbors, metric), neighbours, placing)`` of the fitted points, searched once for reducer and map.
 
     With group ``codes`` (see :mod:`.groups`) and cosine, neighbours are standardised per pair of
-    groups. None on the GPU, where cuML searches itself, and for metrics we do not search (UMAP then does).
+    groups, and ``placing`` holds the standardised neighbours among the fitted points of every point
+    beyond them (None otherwise), which both reducer and map use to place those points. None on the
+    GPU, where cuML searches itself, and for metrics we do not search (UMAP then does).
     """
     rows = unit if fit_idx is None else unit[fit_idx]
     if backend != "cpu":
         return None
     k, metric = _neighbour_settings(settings, None, len(rows))
     if codes is not None and metric == "cosine":
-        return (k, metric), (*grouped_knn(rows, codes if fit_idx is None else codes[fit_idx], k, seed=seed), None)
+        fit_codes = codes if fit_idx is None else codes[fit_idx]
+        placing = None
+        if fit_idx is not None:
+            rest = np.setdiff1d(np.arange(len(unit)), fit_idx)
+            placing = grouped_knn(rows, fit_codes, k, queries=unit[rest], query_codes=codes[rest], seed=seed)
+        return (k, metric), (*grouped_knn(rows, fit_codes, k, seed=seed), None), placing
     found = nearest_neighbours(rows, k, metric, seed, searchable=fit_idx is not None)
-    return None if found is None else ((k, metric), found)
+    return None if found is None else ((k, metric), found, None)
 
 
 def embed(unit, backend, seed, fit_idx, settings, defaults=None, knn=None, codes=None) -> tuple[np.ndarray, Built]:
     """(n, c) float32 UMAP embedding; fitted on ``fit_idx`` rows (all when None), the rest transformed.
 
-    ``knn`` is a ``((n_neighbors, metric), neighbours)`` pair from :func:`shared_knn`, used when this
-    reducer asks for the same neighbours. With group ``codes`` the rest is placed among its
+    ``knn`` is a ``((n_neighbors, metric), neighbours, placing)`` triple from :func:`shared_knn`, used
+    when this reducer asks for the same neighbours. With group ``codes`` the rest is placed among its
     standardised neighbours (:func:`.groups.place_by_neighbours`), as UMAP's transform would search plain ones.
     """
     n_fit = len(unit) if fit_idx is None else len(fit_idx)
     base = {**(defaults or {}), **settings}
     base["n_neighbors"], metric = _neighbour_settings(settings, defaults, n_fit)
-    shared = knn[1] if knn is not None and knn[0] == (base["n_neighbors"], metric) else None
+    same = knn is not None and knn[0] == (base["n_neighbors"], metric)
+    shared, placing = (knn[1], knn[2]) if same else (None, None)
     built = make_reducer(backend, seed=seed, defaults=defaults, knn=shared, **base)
     with warnings.catch_warnings():  # exact neighbours come without a search index, which only transform needs
         warnings.filterwarnings("ignore", message=r"precomputed_knn\[2\]")
@@ -83,7 +91,11 @@ def embed(unit, backend, seed, fit_idx, settings, defaults=None, knn=None, codes
     rest = np.setdiff1d(np.arange(len(unit)), fit_idx)
     if len(rest) and shared is not None and codes is not None:
         k = base["n_neighbors"]
-        found = grouped_knn(unit[fit_idx], codes[fit_idx], k, queries=unit[rest], query_codes=codes[rest])
+        found = placing
+        if found is None:
+            found = grouped_knn(
+                unit[fit_idx], codes[fit_idx], k, queries=unit[rest], query_codes=codes[rest], seed=seed
+            )
         out[rest] = place_by_neighbours(fitted, *found)
     elif len(rest):
         out[rest] = to_numpy(built.estimator.transform(unit[rest]))

@@ -77,30 +77,48 @@ def grouped_knn(
     ``queries`` every row looks for its neighbours among the others, itself first (as umap-learn
     expects); with them (float (q, dim) and their ``query_codes``), each query row among all rows.
     Shapes: int32 and float32 (rows, k).
+
+    The standardisation rises with s within each pair of groups, so a query's nearest rows of one
+    group by plain cosine are also its nearest of that group once standardised: the search keeps
+    the ``k`` best of each group by plain cosine (torch's top-k) and ranks only those, which is
+    exact and spares every element-wise pass over the full similarity block.
     """
+    import torch
+
     unit = np.asarray(unit, dtype=np.float32)
     mean, spread, overall, scale = block_stats(unit, codes, seed)
     own = queries is None
     queries = unit if own else np.asarray(queries, dtype=np.float32)
-    query_codes = codes if own else query_codes
-    known = codes >= 0
+    query_codes = np.asarray(codes if own else query_codes)
+    members = [np.flatnonzero(codes == g) for g in np.unique(codes)]
+    table = torch.from_numpy(unit)
     indices = np.empty((len(queries), k), dtype=np.int32)
     distances = np.empty((len(queries), k), dtype=np.float32)
-    for start in range(0, len(queries), BLOCK_ROWS):
-        block = slice(start, start + BLOCK_ROWS)
-        sims = queries[block] @ unit.T
-        qc = query_codes[block]
-        both = (qc[:, None] >= 0) & known[None, :]
-        safe_q, safe_c = np.maximum(qc, 0), np.maximum(codes, 0)
-        standard = overall + scale * (sims - mean[safe_q][:, safe_c]) / spread[safe_q][:, safe_c]
-        dist = 1.0 - np.where(both, standard, sims)
-        if own:
-            dist[np.arange(len(dist)), np.arange(start, start + len(dist))] = -1.0
-        nearest = np.argpartition(dist, k - 1, axis=1)[:, :k]
-        order = np.argsort(np.take_along_axis(dist, nearest, axis=1), axis=1, kind="stable")
-        chosen = np.take_along_axis(nearest, order, axis=1)
-        indices[block] = chosen
-        distances[block] = np.maximum(np.take_along_axis(dist, chosen, axis=1), 0.0)
+    with torch.inference_mode():
+        for start in range(0, len(queries), BLOCK_ROWS):
+            stop = min(start + BLOCK_ROWS, len(queries))
+            block = torch.from_numpy(queries[start:stop])
+            qc = query_codes[start:stop]
+            found_sims, found_rows = [], []
+            for rows in members:
+                sims = block @ table[torch.from_numpy(rows)].T
+                if own:  # itself first, whatever else is as close
+                    mine = np.flatnonzero(np.isin(np.arange(start, stop), rows))
+                    sims[mine, np.searchsorted(rows, start + mine)] = np.inf
+                best, at = torch.topk(sims, min(k, len(rows)), dim=1)
+                found_sims.append(best.numpy())
+                found_rows.append(rows[at.numpy()])
+            sims, rows = np.hstack(found_sims), np.hstack(found_rows)
+            cc = codes[rows]
+            both = (qc[:, None] >= 0) & (cc >= 0)
+            safe_q, safe_c = np.maximum(qc, 0)[:, None], np.maximum(cc, 0)
+            standard = overall + scale * (sims - mean[safe_q, safe_c]) / spread[safe_q, safe_c]
+            dist = 1.0 - np.where(both, standard, sims)
+            if own:
+                dist[np.isinf(sims)] = -1.0
+            order = np.argsort(dist, axis=1, kind="stable")[:, :k]
+            indices[start:stop] = np.take_along_axis(rows, order, axis=1)
+            distances[start:stop] = np.maximum(np.take_along_axis(dist, order, axis=1), 0.0)
     return indices, distances
 
 

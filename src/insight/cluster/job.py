@@ -30,7 +30,7 @@ import pandas as pd
 from insight.cluster.grouping import cluster_and_carry, members, outcome
 from insight.cluster.pipeline import MIN_POINTS
 from insight.job_params import SegmentsParams
-from insight.profiles.build import build_profiles, touch_weights, without_shared_direction
+from insight.profiles.build import Profiles, build_profiles, touch_weights, without_shared_direction
 from insight.profiles.keywords import name_segments, top_categories, touch_terms, weighted_keywords
 from insight.profiles.space import fill_languages, fit_space
 from insight.progress import ProgressFn, scale, silent
@@ -159,9 +159,7 @@ def segment_store(
             }
         ),
         "segment_members": members(segmentation, stable, "user_id", users["user_id"], "segment_id"),
-        "segment_history": _history(
-            profiles.periods, without_shared_direction(profiles.period_vectors, shop_wide), centroids
-        ),
+        "segment_history": _history(profiles, shop_wide, centroids),
         "segment_events": alignment.events.assign(
             segment_id=alignment.events["stable_id"],
             previous_ids=alignment.events["previous_ids"].map(lambda ids_: ", ".join(map(str, ids_))),
@@ -192,7 +190,6 @@ def segment_store(
             profiles.interests,
             profiles.interest_vectors,
             profiles.periods,
-            profiles.period_vectors,
         )
         segments_db.insert_segmentation(con, run_id, frames)
     progress(1.0, "done")
@@ -208,13 +205,17 @@ def segment_store(
     )
 
 
-def _history(periods: pd.DataFrame, vectors: np.ndarray, centroids: dict[int, np.ndarray]) -> pd.DataFrame:
-    """Each user-month's nearest segment by cosine (-1 when none is within reach)."""
+def _history(profiles: Profiles, shop_wide: np.ndarray, centroids: dict[int, np.ndarray]) -> pd.DataFrame:
+    """Each user-month's nearest segment by cosine (-1 when none is within reach), in the segments' space."""
     ids = np.array(sorted(centroids))
+    periods = profiles.periods
     if periods.empty or not len(ids):
         return pd.DataFrame(columns=["user_id", "period", "segment_id"])
     matrix = np.stack([centroids[s] for s in ids]).astype(np.float32)
-    similarity = vectors @ matrix.T
-    best = similarity.argmax(axis=1)
-    nearest = np.where(similarity[np.arange(len(best)), best] >= HISTORY_MIN_SIMILARITY, ids[best], -1)
+    nearest = np.empty(len(periods), dtype=np.int64)
+    for start, vectors in profiles.months.slices():
+        similarity = without_shared_direction(vectors, shop_wide) @ matrix.T
+        best = similarity.argmax(axis=1)
+        reach = similarity[np.arange(len(best)), best] >= HISTORY_MIN_SIMILARITY
+        nearest[start : start + len(best)] = np.where(reach, ids[best], -1)
     return pd.DataFrame({"user_id": periods["user_id"].astype(str), "period": periods["period"], "segment_id": nearest})

@@ -4,11 +4,14 @@ A profile is the weighted mean of the embeddings of the texts a user touched, L2
 say how much a touch reveals interest (a purchase more than a view) and decay with age (half-life
 in days), so the profile leans to what the user is into *now*. Users with broad histories get up to
 ``max_interests`` interest centres (weighted k-means on their touches). A profile per month, without
-decay, gives the interest-drift score: 1 − cosine between consecutive active months.
+decay, gives the interest-drift score: 1 − cosine between consecutive active months. Monthly
+profiles are many (200,000 users active for a year make 2.4 million), so they are never all held at
+once: :class:`MonthlyProfiles` computes them for a slice of users at a time, whenever asked.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +23,7 @@ EVENT_WEIGHTS = {"purchase": 5.0, "review": 4.0, "cart": 3.0, "fav": 2.0, "searc
 ITEM_KINDS = ("purchase", "cart", "fav", "view", "click")
 COLD_START_ITEMS = 3  # fewer item touches than this: a cold-start profile, built from whatever text exists
 MIN_SHARE = 0.15  # an interest centre must carry this share of the user's weight to count
+MONTHS_PER_SLICE = 100_000  # monthly profiles computed at once (150 MB of 384-d float32)
 
 
 @dataclass
@@ -31,7 +35,36 @@ class Profiles:
     interests: pd.DataFrame  # user_id, interest, weight
     interest_vectors: np.ndarray  # (n_interests, dim) float32
     periods: pd.DataFrame  # user_id, period, touches, drift
-    period_vectors: np.ndarray  # (n_periods, dim) float32
+    months: MonthlyProfiles  # the vectors of ``periods``' rows, a slice at a time
+
+
+@dataclass
+class MonthlyProfiles:
+    """Each user's undecayed profile per active month, computed for a slice of months at a time.
+
+    Rows are those of :attr:`Profiles.periods` (sorted by user, then month); a slice never splits a user.
+    """
+
+    period_of_touch: np.ndarray  # (n_touches,) row of periods each touch falls in
+    text_index: np.ndarray  # (n_touches,) row of ``vectors`` each touch's text is
+    weights: np.ndarray  # (n_touches,) undecayed weight of each touch
+    vectors: np.ndarray  # (m, dim) the distinct texts' vectors
+    user_starts: np.ndarray  # first period row of each user, and the number of periods last
+
+    def slices(self, months: int = MONTHS_PER_SLICE) -> Iterator[tuple[int, np.ndarray]]:
+        """(first row, (rows, dim) float32 L2-normalised vectors) for consecutive slices of whole users."""
+        order = np.argsort(self.period_of_touch, kind="stable")
+        sorted_periods = self.period_of_touch[order]
+        starts, start = self.user_starts, 0
+        while start < starts[-1]:
+            stop = int(starts[np.searchsorted(starts, start + months, side="right") - 1])
+            if stop <= start:  # one user with more months than a slice: that user alone
+                stop = int(starts[np.searchsorted(starts, start, side="right")])
+            lo, hi = np.searchsorted(sorted_periods, [start, stop])
+            picked = order[lo:hi]
+            rows, texts = self.period_of_touch[picked] - start, self.text_index[picked]
+            yield start, _normalise(_grouped_sum(rows, texts, self.weights[picked], self.vectors, stop - start))
+            start = stop
 
 
 def _normalise(matrix: np.ndarray) -> np.ndarray:
@@ -57,7 +90,7 @@ def _grouped_sum(codes: np.ndarray, texts: np.ndarray, weights: np.ndarray, vect
     from scipy.sparse import csr_matrix
 
     grouping = csr_matrix((weights, (codes, texts)), shape=(n, len(vectors)))
-    return np.asarray(grouping @ vectors.astype(np.float64))
+    return np.asarray(grouping @ np.asarray(vectors, dtype=np.float64))
 
 
 def touch_weights(
@@ -95,7 +128,7 @@ def build_profiles(
     profile = _normalise(_grouped_sum(codes, text_index, w, vectors, len(users)))
     item_touches = np.bincount(codes, weights=touches["kind"].isin(ITEM_KINDS).to_numpy(), minlength=len(users))
     progress(0.3, f"{len(users):,} profiles; monthly profiles and drift")
-    periods, period_vectors = _monthly(touches, text_index, vectors, weights)
+    periods, months = _monthly(touches, text_index, vectors, weights)
     last_drift = periods.groupby("user_id")["drift"].last()
     frame = pd.DataFrame(
         {
@@ -107,18 +140,16 @@ def build_profiles(
     )
     progress(0.5, "interest centres")
     interests, interest_vectors = _interests(codes, users, w, vectors, text_index, max_interests, seed)
-    return Profiles(frame, profile, interests, interest_vectors, periods, period_vectors)
+    return Profiles(frame, profile, interests, interest_vectors, periods, months)
 
 
 def _monthly(
     touches: pd.DataFrame, text_index: np.ndarray, vectors: np.ndarray, weights: dict[str, float]
-) -> tuple[pd.DataFrame, np.ndarray]:
-    """One undecayed profile per user and active month, with drift from the previous active month."""
+) -> tuple[pd.DataFrame, MonthlyProfiles]:
+    """Each user's active months, with drift from the previous active month, and their profiles on demand."""
     month = pd.to_datetime(touches["ts"]).dt.to_period("M").dt.start_time
     keys = pd.MultiIndex.from_arrays([touches["user_id"], month])
     codes, index = pd.factorize(keys, sort=True)
-    base = touches["kind"].map(weights).fillna(0.0).to_numpy(dtype=np.float64)
-    matrix = _normalise(_grouped_sum(codes, text_index, base, vectors, len(index)))
     frame = pd.DataFrame(
         {
             "user_id": index.get_level_values(0),
@@ -126,10 +157,21 @@ def _monthly(
             "touches": np.bincount(codes, minlength=len(index)),
         }
     )
-    same_user = np.r_[False, frame["user_id"].to_numpy()[1:] == frame["user_id"].to_numpy()[:-1]]
-    cosine = np.r_[np.nan, (matrix[1:] * matrix[:-1]).sum(axis=1)]
-    frame["drift"] = np.where(same_user, 1.0 - cosine, np.nan)
-    return frame, matrix
+    user_ids = frame["user_id"].to_numpy()
+    same_user = np.r_[False, user_ids[1:] == user_ids[:-1]][: len(frame)]
+    months = MonthlyProfiles(
+        period_of_touch=np.asarray(codes, dtype=np.int64),
+        text_index=np.asarray(text_index),
+        weights=touches["kind"].map(weights).fillna(0.0).to_numpy(dtype=np.float64),
+        vectors=vectors,
+        user_starts=np.r_[np.flatnonzero(~same_user), len(frame)],
+    )
+    drift = np.full(len(frame), np.nan)
+    for start, matrix in months.slices():
+        rows = np.arange(start + 1, start + len(matrix))
+        drift[rows] = np.where(same_user[rows], 1.0 - (matrix[1:] * matrix[:-1]).sum(axis=1), np.nan)
+    frame["drift"] = drift
+    return frame, months
 
 
 def _interests(

@@ -61,22 +61,24 @@ def insert_profiles(
     interests: pd.DataFrame,
     interest_vectors: np.ndarray,
     periods: pd.DataFrame,
-    period_vectors: np.ndarray,
 ) -> None:
-    """Store one profiles run (call inside the run's transaction)."""
+    """Store one profiles run (call inside the run's transaction); monthly profiles keep their drift, not vectors."""
     for table, frame, matrix in (
         ("user_profiles", users, vectors),
         ("user_interests", interests, interest_vectors),
-        ("user_periods", periods, period_vectors),
+        ("user_periods", periods, None),
     ):
         if frame.empty:
             continue
-        con.register("incoming_profiles", frame.assign(run_id=run_id, vector=list(matrix.astype(np.float32))))
+        incoming = frame.assign(run_id=run_id)
+        if matrix is not None:
+            incoming["vector"] = list(matrix.astype(np.float32))
+        con.register("incoming_profiles", incoming)
         try:
             columns = {
                 "user_profiles": "run_id, user_id, vector::float[], touches, cold_start, drift, keywords, language",
                 "user_interests": "run_id, user_id, interest, weight, vector::float[]",
-                "user_periods": "run_id, user_id, period::date, vector::float[], touches, drift",
+                "user_periods": "run_id, user_id, period::date, touches, drift",
             }[table]  # fixed names: nothing here comes from a user
             con.execute(f"insert into {table} select {columns} from incoming_profiles").fetchall()
         finally:
@@ -88,16 +90,6 @@ def fetch_profiles(con: duckdb.DuckDBPyConnection, run_id: str) -> tuple[pd.Data
     frame = con.execute(
         "select user_id, touches, cold_start, drift, keywords, language, vector from user_profiles where run_id = $run "
         "order by user_id",
-        {"run": run_id},
-    ).df()
-    vectors = pop_vectors(frame)
-    return frame, vectors
-
-
-def fetch_periods(con: duckdb.DuckDBPyConnection, run_id: str) -> tuple[pd.DataFrame, np.ndarray]:
-    """Monthly profiles of a run: rows (user_id, period, touches, drift) and their vectors."""
-    frame = con.execute(
-        "select user_id, period, touches, drift, vector from user_periods where run_id = $run order by user_id, period",
         {"run": run_id},
     ).df()
     vectors = pop_vectors(frame)
