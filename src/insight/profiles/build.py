@@ -17,12 +17,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from insight.profiles.interests import interest_centres
 from insight.progress import ProgressFn, silent
 
 EVENT_WEIGHTS = {"purchase": 5.0, "review": 4.0, "cart": 3.0, "fav": 2.0, "search": 1.5, "view": 1.0, "click": 1.0}
 ITEM_KINDS = ("purchase", "cart", "fav", "view", "click")
 COLD_START_ITEMS = 3  # fewer item touches than this: a cold-start profile, built from whatever text exists
-MIN_SHARE = 0.15  # an interest centre must carry this share of the user's weight to count
 MONTHS_PER_SLICE = 100_000  # monthly profiles computed at once (150 MB of 384-d float32)
 
 
@@ -139,7 +139,8 @@ def build_profiles(
         }
     )
     progress(0.5, "interest centres")
-    interests, interest_vectors = _interests(codes, users, w, vectors, text_index, max_interests, seed)
+    interests, interest_vectors = interest_centres(codes, len(users), w, vectors, text_index, max_interests, seed)
+    interests.insert(0, "user_id", users[interests.pop("user").to_numpy()])
     return Profiles(frame, profile, interests, interest_vectors, periods, months)
 
 
@@ -172,55 +173,3 @@ def _monthly(
         drift[rows] = np.where(same_user[rows], 1.0 - (matrix[1:] * matrix[:-1]).sum(axis=1), np.nan)
     frame["drift"] = drift
     return frame, months
-
-
-def _interests(
-    codes: np.ndarray,
-    users: pd.Index,
-    w: np.ndarray,
-    vectors: np.ndarray,
-    texts: np.ndarray,
-    max_interests: int,
-    seed: int,
-) -> tuple[pd.DataFrame, np.ndarray]:
-    """Up to ``max_interests`` weighted spherical k-means centres per user (one for narrow histories)."""
-    rng = np.random.default_rng(seed)
-    order = np.argsort(codes, kind="stable")
-    bounds = np.searchsorted(codes[order], np.arange(len(users) + 1))
-    rows, centres = [], []
-    for u in range(len(users)):
-        idx = order[bounds[u] : bounds[u + 1]]
-        points, weight = vectors[texts[idx]], (w[idx] + 1e-9).astype(np.float32)
-        k = min(max_interests, len(np.unique(texts[idx])) // 4)
-        if k < 2:
-            rows.append((users[u], 0, 1.0))
-            centres.append(points.T @ weight)
-            continue
-        labels, found = spherical_kmeans(points, weight, k, rng)
-        shares = np.bincount(labels, weights=weight, minlength=k) / weight.sum()
-        kept = [c for c in np.argsort(-shares) if shares[c] >= MIN_SHARE]
-        for rank, c in enumerate(kept):
-            rows.append((users[u], rank, float(shares[c] / shares[kept].sum())))
-            centres.append(found[c])
-    return pd.DataFrame(rows, columns=["user_id", "interest", "weight"]), _normalise(np.vstack(centres))
-
-
-def spherical_kmeans(
-    points: np.ndarray, weight: np.ndarray, k: int, rng: np.random.Generator, iterations: int = 8
-) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted k-means on the unit sphere (cosine), k-means++ start; labels (m,) and centres (k, dim)."""
-    centres = [points[rng.choice(len(points), p=weight / weight.sum())]]
-    for _ in range(1, k):
-        distance = np.clip(1 - (points @ np.array(centres).T).max(axis=1), 0, None) * weight
-        total = distance.sum()
-        centres.append(points[rng.choice(len(points), p=distance / total)] if total > 0 else points[0])
-    centres = np.array(centres)
-    for _ in range(iterations):
-        labels = (points @ centres.T).argmax(axis=1)
-        membership = np.zeros((k, len(points)), dtype=np.float32)
-        membership[labels, np.arange(len(points))] = weight
-        sums = membership @ points  # np.add.at is ~100x slower here
-        empty = ~sums.any(axis=1)
-        sums[empty] = centres[empty]
-        centres = sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
-    return (points @ centres.T).argmax(axis=1), centres

@@ -17,7 +17,7 @@ import zlib
 import numpy as np
 import pandas as pd
 
-from insight.profiles.build import MIN_SHARE, spherical_kmeans
+from insight.profiles import MIN_SHARE, spherical_kmeans
 
 MAX_INTERESTS = 3
 
