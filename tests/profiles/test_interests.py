@@ -33,5 +33,6 @@ def test_each_user_gets_their_planted_interests_with_their_shares_whatever_their
         expected = sorted(s for _, s in truth[u])[::-1]
         found = frame.loc[rows, "weight"].to_numpy()
         themes_found = [np.argmax([c @ (t / np.linalg.norm(t)) for t, _ in truth[u]]) for c in centres[rows]]
-        right += len(found) == len(expected) and np.allclose(found, expected, atol=0.05) and len(set(themes_found)) == len(found)
+        same_shares = len(found) == len(expected) and np.allclose(found, expected, atol=0.05)
+        right += same_shares and len(set(themes_found)) == len(found)
     assert right / users > 0.9
