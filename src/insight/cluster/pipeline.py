@@ -132,7 +132,7 @@ def segment_vectors(
 
     report(0.4, "drawing the 2-D map")
     t = time.perf_counter()
-    coords, mapper = embed(unit, chosen, seed, fit_idx, map_kw, MAP_DEFAULTS, knn, codes)
+    coords, mapper = embed(unit, chosen, seed, fit_idx, map_kw, MAP_DEFAULTS, knn)
     timings["map"] = time.perf_counter() - t
 
     report(0.6, "extracting keywords")

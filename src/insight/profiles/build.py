@@ -63,7 +63,8 @@ class MonthlyProfiles:
             lo, hi = np.searchsorted(sorted_periods, [start, stop])
             picked = order[lo:hi]
             rows, texts = self.period_of_touch[picked] - start, self.text_index[picked]
-            yield start, _normalise(_grouped_sum(rows, texts, self.weights[picked], self.vectors, stop - start))
+            sums = _grouped_sum(rows, texts, self.weights[picked], self.vectors, stop - start, dtype=np.float32)
+            yield start, _normalise(sums)
             start = stop
 
 
@@ -85,12 +86,14 @@ def without_shared_direction(vectors: np.ndarray, shared: np.ndarray) -> np.ndar
     return _normalise(vectors - np.outer(vectors @ axis, axis))
 
 
-def _grouped_sum(codes: np.ndarray, texts: np.ndarray, weights: np.ndarray, vectors: np.ndarray, n: int) -> np.ndarray:
+def _grouped_sum(
+    codes: np.ndarray, texts: np.ndarray, weights: np.ndarray, vectors: np.ndarray, n: int, dtype=np.float64
+) -> np.ndarray:
     """Weighted sum of text vectors per group code, (n, dim): one sparse (groups × texts) product."""
     from scipy.sparse import csr_matrix
 
-    grouping = csr_matrix((weights, (codes, texts)), shape=(n, len(vectors)))
-    return np.asarray(grouping @ np.asarray(vectors, dtype=np.float64))
+    grouping = csr_matrix((weights.astype(dtype), (codes, texts)), shape=(n, len(vectors)))
+    return np.asarray(grouping @ np.asarray(vectors, dtype=dtype))
 
 
 def touch_weights(
@@ -128,7 +131,7 @@ def build_profiles(
     profile = _normalise(_grouped_sum(codes, text_index, w, vectors, len(users)))
     item_touches = np.bincount(codes, weights=touches["kind"].isin(ITEM_KINDS).to_numpy(), minlength=len(users))
     progress(0.3, f"{len(users):,} profiles; monthly profiles and drift")
-    periods, months = _monthly(touches, text_index, vectors, weights)
+    periods, months = _monthly(touches, codes, users, text_index, vectors, weights)
     last_drift = periods.groupby("user_id")["drift"].last()
     frame = pd.DataFrame(
         {
@@ -145,23 +148,35 @@ def build_profiles(
 
 
 def _monthly(
-    touches: pd.DataFrame, text_index: np.ndarray, vectors: np.ndarray, weights: dict[str, float]
+    touches: pd.DataFrame,
+    codes: np.ndarray,
+    users: pd.Index,
+    text_index: np.ndarray,
+    vectors: np.ndarray,
+    weights: dict[str, float],
 ) -> tuple[pd.DataFrame, MonthlyProfiles]:
-    """Each user's active months, with drift from the previous active month, and their profiles on demand."""
-    month = pd.to_datetime(touches["ts"]).dt.to_period("M").dt.start_time
-    keys = pd.MultiIndex.from_arrays([touches["user_id"], month])
-    codes, index = pd.factorize(keys, sort=True)
+    """Each user's active months, with drift from the previous active month, and their profiles on demand.
+
+    ``codes`` is each touch's row in ``users``; a touch without a time (a review may have none) has no month.
+    """
+    month = pd.to_datetime(touches["ts"]).to_numpy().astype("datetime64[M]")
+    dated = ~np.isnat(month)
+    first = month[dated].min() if dated.any() else np.datetime64("1970-01", "M")
+    offset = np.where(dated, (month - first).astype(np.int64), 0)
+    span = int(offset.max()) + 1 if len(offset) else 1
+    keys, inverse = np.unique(codes[dated].astype(np.int64) * span + offset[dated], return_inverse=True)
+    period_of_touch = np.full(len(touches), -1, dtype=np.int64)
+    period_of_touch[dated] = inverse
     frame = pd.DataFrame(
         {
-            "user_id": index.get_level_values(0),
-            "period": index.get_level_values(1),
-            "touches": np.bincount(codes, minlength=len(index)),
+            "user_id": np.asarray(users)[keys // span],
+            "period": (first + (keys % span).astype("timedelta64[M]")).astype("datetime64[ns]"),
+            "touches": np.bincount(inverse, minlength=len(keys)),
         }
     )
-    user_ids = frame["user_id"].to_numpy()
-    same_user = np.r_[False, user_ids[1:] == user_ids[:-1]][: len(frame)]
+    same_user = np.r_[False, keys[1:] // span == keys[:-1] // span][: len(frame)]
     months = MonthlyProfiles(
-        period_of_touch=np.asarray(codes, dtype=np.int64),
+        period_of_touch=period_of_touch,
         text_index=np.asarray(text_index),
         weights=touches["kind"].map(weights).fillna(0.0).to_numpy(dtype=np.float64),
         vectors=vectors,

@@ -39,10 +39,9 @@ def interest_centres(
     distinct = np.diff(bounds)
     k_of = np.minimum(max_interests, distinct // 4)
     rng = np.random.default_rng(seed)
-    found: dict[int, list[tuple[float, np.ndarray]]] = {}
+    narrow = np.flatnonzero(k_of < 2)
     sums = _user_sums(point_user, point_text, point_weight, vectors, n_users)
-    for u in np.flatnonzero(k_of < 2):
-        found[int(u)] = [(1.0, sums[u])]
+    parts = [(narrow, np.zeros(len(narrow), dtype=np.int64), np.ones(len(narrow)), sums[narrow])]
     for k in range(2, max_interests + 1):
         users = np.flatnonzero(k_of == k)
         users = users[np.argsort(distinct[users], kind="stable")]  # similar lengths pad little
@@ -51,16 +50,12 @@ def interest_centres(
             stop = min(start + USERS_PER_BATCH, len(users))
             while stop - start > 1 and (stop - start) * distinct[users[stop - 1]] > POINTS_PER_BATCH:
                 stop = start + (stop - start) // 2
-            _cluster_batch(users[start:stop], bounds, point_weight, point_text, vectors, k, rng, found)
+            parts.append(_cluster_batch(users[start:stop], bounds, point_weight, point_text, vectors, k, rng))
             start = stop
-    rows, centres = [], []
-    for u in range(n_users):
-        for rank, (share, centre) in enumerate(found.get(u, [])):
-            rows.append((u, rank, share))
-            centres.append(centre)
-    frame = pd.DataFrame(rows, columns=["user", "interest", "weight"])
-    matrix = np.vstack(centres) if centres else np.zeros((0, vectors.shape[1]))
-    return frame, _normalise(matrix)
+    user, rank, share, centres = (np.concatenate(column) for column in zip(*parts, strict=True))
+    order = np.lexsort((rank, user))
+    frame = pd.DataFrame({"user": user[order], "interest": rank[order], "weight": share[order]})
+    return frame, _normalise(centres[order])
 
 
 def _user_sums(users, texts, weights, vectors, n_users) -> np.ndarray:
@@ -71,21 +66,23 @@ def _user_sums(users, texts, weights, vectors, n_users) -> np.ndarray:
     return np.asarray(grouping @ np.asarray(vectors, dtype=np.float64))
 
 
-def _cluster_batch(batch, bounds, point_weight, point_text, vectors, k, rng, found) -> None:
-    """k-means on each user of ``batch``; puts (share, centre) pairs, strongest first, in ``found``."""
-    length = int(max(bounds[u + 1] - bounds[u] for u in batch))
-    points = np.zeros((len(batch), length, vectors.shape[1]), dtype=np.float32)
-    weight = np.zeros((len(batch), length), dtype=np.float32)
-    for row, u in enumerate(batch):
-        span = slice(bounds[u], bounds[u + 1])
-        points[row, : span.stop - span.start] = vectors[point_text[span]]
-        weight[row, : span.stop - span.start] = point_weight[span]
+def _cluster_batch(batch, bounds, point_weight, point_text, vectors, k, rng) -> tuple:
+    """k-means on each user of ``batch``: (user, rank, share, centre) arrays of the centres kept, strongest first."""
+    lengths = bounds[batch + 1] - bounds[batch]
+    slot = np.arange(lengths.max())
+    real = slot[None, :] < lengths[:, None]
+    at = np.where(real, bounds[batch][:, None] + slot[None, :], 0)
+    points = vectors[point_text[at]] * real[:, :, None].astype(np.float32)
+    weight = np.where(real, point_weight[at], 0.0).astype(np.float32)
     labels, centres = spherical_kmeans_batch(points, weight, k, rng)
-    shares = np.stack([(weight * (labels == c)).sum(axis=1) for c in range(k)], axis=1) / weight.sum(axis=1)[:, None]
-    for row, u in enumerate(batch):
-        kept = [c for c in np.argsort(-shares[row], kind="stable") if shares[row, c] >= MIN_SHARE]
-        total = shares[row, kept].sum()
-        found[int(u)] = [(float(shares[row, c] / total), centres[row, c]) for c in kept]
+    shares = (np.eye(k)[labels] * weight[:, :, None]).sum(axis=1) / weight.sum(axis=1)[:, None]
+    ranked = np.argsort(-shares, axis=1, kind="stable")
+    ordered = np.take_along_axis(shares, ranked, axis=1)
+    kept = ordered >= MIN_SHARE
+    ordered = np.where(kept, ordered, 0.0) / np.where(kept, ordered, 0.0).sum(axis=1, keepdims=True)
+    rows, ranks = np.nonzero(kept)  # kept centres come first in each row, so ranks are 0, 1, ...
+    chosen = centres[rows, ranked[rows, ranks]]
+    return batch[rows], ranks.astype(np.int64), ordered[rows, ranks], chosen
 
 
 def spherical_kmeans_batch(
@@ -123,7 +120,9 @@ def spherical_kmeans_batch(
 
 def _nearest(gram: np.ndarray, mix: np.ndarray) -> np.ndarray:
     """Each point's most similar centre by cosine, (B, L), centres given as sums of points (``mix``, (B, L, k))."""
-    dots = np.matmul(gram, mix)  # (B, L, k): point · unnormalised centre
+    import torch
+
+    dots = torch.bmm(torch.from_numpy(gram), torch.from_numpy(mix)).numpy()  # (B, L, k): point · unnormalised centre
     norms = np.sqrt(np.clip(np.einsum("blk,blk->bk", mix, dots), 1e-24, None))
     return (dots / norms[:, None, :]).argmax(axis=2)
 
