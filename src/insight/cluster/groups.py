@@ -129,12 +129,38 @@ def grouped_knn(
     return indices, distances
 
 
+def _closeness(distances: np.ndarray) -> np.ndarray:
+    """Weights of each row's neighbours, closer ones weighing more, summing to 1 per row."""
+    weights = np.exp(-(distances - distances[:, :1]) / np.maximum(distances.std(axis=1, keepdims=True), 1e-6))
+    return weights / weights.sum(axis=1, keepdims=True)
+
+
+def label_by_neighbours(
+    labels: np.ndarray, probabilities: np.ndarray, indices: np.ndarray, distances: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Labels (-1: outlier) and probabilities for new points: the vote of their neighbours (rows of ``labels``).
+
+    Each neighbour votes with the weight :func:`place_by_neighbours` gives it; outliers vote too, so a
+    point among outliers stays one. The probability is the winning share times the winners' mean probability.
+    """
+    weights = _closeness(distances)
+    shifted = labels[indices] + 1  # 0: outlier
+    votes = np.zeros((len(indices), int(labels.max()) + 2))
+    for j in range(indices.shape[1]):
+        votes[np.arange(len(indices)), shifted[:, j]] += weights[:, j]
+    winner = votes.argmax(axis=1)
+    agree = shifted == winner[:, None]
+    mean_probability = (probabilities[indices] * agree * weights).sum(axis=1) / np.maximum(
+        (agree * weights).sum(axis=1), 1e-12
+    )
+    share = votes[np.arange(len(votes)), winner]
+    return winner - 1, np.where(winner > 0, share * mean_probability, 0.0).astype(np.float32)
+
+
 def place_by_neighbours(coords: np.ndarray, indices: np.ndarray, distances: np.ndarray) -> np.ndarray:
     """Coordinates for new points: the mean of their neighbours' (rows of ``coords``), closer ones weighing more.
 
     Used instead of UMAP's ``transform`` (which searches plain cosine neighbours) for the points
     beyond the fitted sample when neighbours are standardised per group. Float32 (q, c).
     """
-    weights = np.exp(-(distances - distances[:, :1]) / np.maximum(distances.std(axis=1, keepdims=True), 1e-6))
-    weights /= weights.sum(axis=1, keepdims=True)
-    return np.einsum("qk,qkc->qc", weights, coords[indices]).astype(np.float32)
+    return np.einsum("qk,qkc->qc", _closeness(distances), coords[indices]).astype(np.float32)

@@ -13,9 +13,10 @@ c-TF-IDF), with what an analyst needs on top of it:
   or an accident of a seed;
 * **size-ordered ids** (0 is the largest) and centroids in the original space, which
   :func:`insight.cluster.align.align_segments` uses to keep ids stable across runs;
-* **large sets**: UMAP is fitted on a random sample of ``sample_size`` points and the rest is
-  projected with ``transform``; HDBSCAN then clusters every point in 5-D, which is cheap.
-  Stability refits use half of that sample, so each costs about half the main fit.
+* **large sets**: UMAP and HDBSCAN are fitted on a random sample of ``sample_size`` points (the
+  smallest segment scaled to the sample); every other point is placed at the mean of its exact
+  nearest sampled neighbours and takes their vote for its segment (:mod:`.fit`). Stability refits
+  use half of that sample, so each costs about half the main fit.
 
 The neighbour search is done once and shared by the clustering UMAP and the 2-D map. Everything is
 deterministic for a given seed on the CPU backend.
@@ -158,7 +159,7 @@ def segment_vectors(
         params={
             "n": n,
             "fit_sample": n if fit_idx is None else len(fit_idx),
-            "transformed": 0 if fit_idx is None else n - len(fit_idx),
+            "transformed": 0 if fit_idx is None else n - len(fit_idx),  # placed among, and labelled by, neighbours
             "sample_size": int(sample_size),
             "groups": 0 if codes is None else int(codes.max()) + 1,
             "outlier_budget": float(outlier_budget),
