@@ -42,6 +42,7 @@ def interest_centres(
     narrow = np.flatnonzero(k_of < 2)
     sums = _user_sums(point_user, point_text, point_weight, vectors, n_users)
     parts = [(narrow, np.zeros(len(narrow), dtype=np.int64), np.ones(len(narrow)), sums[narrow])]
+    padded = np.vstack([np.asarray(vectors, dtype=np.float32), np.zeros((1, vectors.shape[1]), dtype=np.float32)])
     for k in range(2, max_interests + 1):
         users = np.flatnonzero(k_of == k)
         users = users[np.argsort(distinct[users], kind="stable")]  # similar lengths pad little
@@ -50,7 +51,7 @@ def interest_centres(
             stop = min(start + USERS_PER_BATCH, len(users))
             while stop - start > 1 and (stop - start) * distinct[users[stop - 1]] > POINTS_PER_BATCH:
                 stop = start + (stop - start) // 2
-            parts.append(_cluster_batch(users[start:stop], bounds, point_weight, point_text, vectors, k, rng))
+            parts.append(_cluster_batch(users[start:stop], bounds, point_weight, point_text, padded, k, rng))
             start = stop
     user, rank, share, centres = (np.concatenate(column) for column in zip(*parts, strict=True))
     order = np.lexsort((rank, user))
@@ -66,13 +67,16 @@ def _user_sums(users, texts, weights, vectors, n_users) -> np.ndarray:
     return np.asarray(grouping @ np.asarray(vectors, dtype=np.float64))
 
 
-def _cluster_batch(batch, bounds, point_weight, point_text, vectors, k, rng) -> tuple:
-    """k-means on each user of ``batch``: (user, rank, share, centre) arrays of the centres kept, strongest first."""
+def _cluster_batch(batch, bounds, point_weight, point_text, padded, k, rng) -> tuple:
+    """k-means on each user of ``batch``: (user, rank, share, centre) arrays of the centres kept, strongest first.
+
+    ``padded`` is the texts' vectors with a zero row last, which fills the slots of shorter histories.
+    """
     lengths = bounds[batch + 1] - bounds[batch]
     slot = np.arange(lengths.max())
     real = slot[None, :] < lengths[:, None]
     at = np.where(real, bounds[batch][:, None] + slot[None, :], 0)
-    points = vectors[point_text[at]] * real[:, :, None].astype(np.float32)
+    points = padded[np.where(real, point_text[at], len(padded) - 1)]
     weight = np.where(real, point_weight[at], 0.0).astype(np.float32)
     labels, centres = spherical_kmeans_batch(points, weight, k, rng)
     shares = (np.eye(k)[labels] * weight[:, :, None]).sum(axis=1) / weight.sum(axis=1)[:, None]
