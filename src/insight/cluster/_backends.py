@@ -162,7 +162,8 @@ def nearest_neighbours(
     otherwise each search the same neighbours again. Exact below :data:`EXACT_KNN_BELOW` points (no
     search index then, unless ``searchable``: ``transform`` needs one), exact on a CUDA GPU through
     torch (:mod:`.knn_torch`) above that, else pynndescent (seeded, one thread). None for metrics
-    other than cosine and euclidean on small sets: UMAP searches itself.
+    other than cosine and euclidean on small sets: UMAP searches itself. The segmentation pipeline
+    searches cosine neighbours exactly with :func:`.groups.grouped_knn` and uses this for other metrics.
     """
     import numpy as np
 
