@@ -73,10 +73,16 @@ def test_the_best_segment_is_the_one_that_truly_converts_most(simulated):
 
 
 def test_thompson_sampling_spends_more_on_the_best_segment_than_an_even_split(simulated):
+    # The demo's two best segments can be nearly tied (514 and 526 per 1,000 in one segmentation), which
+    # 2,000 contacts cannot tell apart; what must hold is that spend moves to the better half.
     _, run, truth = simulated
     results = pd.DataFrame(run["params"]["results"]).set_index("policy")
     segments = len(truth)
-    assert results.loc["thompson ε=0", "best_share"] > 2 / segments
+    allocation = pd.DataFrame(run["params"]["allocation"])
+    spend = allocation[allocation["policy"] == "thompson ε=0"].groupby("segment_id")["share"].sum()
+    better_half = truth.index[truth > truth.median()]
+    assert spend.reindex(better_half, fill_value=0).sum() > 1.4 * len(better_half) / segments
+    assert results.loc["thompson ε=0", "best_share"] > 1 / segments
     assert results.loc["uniform", "best_share"] == pytest.approx(1 / segments, abs=1e-4)  # stored to 4 decimals
     assert results.loc["thompson ε=0", "expected_per_1000"] > results.loc["uniform", "expected_per_1000"]
 
