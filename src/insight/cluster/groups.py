@@ -160,7 +160,7 @@ def label_by_neighbours(
 def place_by_neighbours(coords: np.ndarray, indices: np.ndarray, distances: np.ndarray) -> np.ndarray:
     """Coordinates for new points: the mean of their neighbours' (rows of ``coords``), closer ones weighing more.
 
-    Used instead of UMAP's ``transform`` (which searches plain cosine neighbours) for the points
-    beyond the fitted sample when neighbours are standardised per group. Float32 (q, c).
+    Used instead of UMAP's ``transform`` for the points beyond the fitted sample, with the exact
+    neighbours :func:`grouped_knn` found (standardised per group where groups were given). Float32 (q, c).
     """
     return np.einsum("qk,qkc->qc", _closeness(distances), coords[indices]).astype(np.float32)
