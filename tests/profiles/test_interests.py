@@ -24,7 +24,14 @@ def test_each_user_gets_their_planted_interests_with_their_shares_whatever_their
     vectors = np.asarray(vectors, dtype=np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     frame, centres = interest_centres(
-        np.asarray(codes), users, np.ones(len(codes)), vectors, np.asarray(texts), max_interests=3, seed=0
+        np.asarray(codes),
+        users,
+        np.ones(len(codes)),
+        vectors,
+        np.asarray(texts),
+        max_interests=3,
+        seed=0,
+        profiles=np.zeros((users, dim), dtype=np.float32),  # every user here is broad: no profile is used
     )
     assert np.allclose(frame.groupby("user")["weight"].sum(), 1.0)
     right = 0

@@ -46,6 +46,11 @@ def _neighbour_settings(settings: dict, defaults: dict | None, n_fit: int) -> tu
     return min(int(base.get("n_neighbors", 15)), n_fit - 1), str(base.get("metric", "cosine"))
 
 
+def beyond(n: int, fit_idx: np.ndarray) -> np.ndarray:
+    """The points not in the fitted sample, in the order ``placing`` (see :func:`shared_knn`) lists them."""
+    return np.setdiff1d(np.arange(n), fit_idx)
+
+
 def shared_knn(unit, backend, seed, fit_idx, settings, codes=None) -> tuple | None:
     """``((n_neighbors, metric), neighbours, placing)`` of the fitted points, searched once for reducer and map.
 
@@ -64,7 +69,7 @@ def shared_knn(unit, backend, seed, fit_idx, settings, codes=None) -> tuple | No
         fit_codes = codes if fit_idx is None else codes[fit_idx]
         device, placing = _neighbour_device(), None
         if fit_idx is not None:
-            rest = np.setdiff1d(np.arange(len(unit)), fit_idx)
+            rest = beyond(len(unit), fit_idx)
             placing = grouped_knn(
                 rows, fit_codes, k, queries=unit[rest], query_codes=codes[rest], seed=seed, device=device
             )
@@ -95,7 +100,7 @@ def embed(unit, backend, seed, fit_idx, settings, defaults=None, knn=None) -> tu
         return fitted.astype(np.float32), built
     out = np.empty((len(unit), built.params["n_components"]), dtype=np.float32)
     out[fit_idx] = fitted
-    rest = np.setdiff1d(np.arange(len(unit)), fit_idx)
+    rest = beyond(len(unit), fit_idx)
     if len(rest) and placing is not None:
         out[rest] = place_by_neighbours(fitted, *placing)
     elif len(rest):  # other settings than the shared search's: UMAP searched, and places, itself
@@ -114,7 +119,7 @@ def fit_labels(unit, backend, seed, fit_idx, reducer_kw, cluster_kw, budget, max
     """
     knn = knn if knn is not None else shared_knn(unit, backend, seed, fit_idx, reducer_kw, codes)
     embedding, reducer = embed(unit, backend, seed, fit_idx, reducer_kw, knn=knn)
-    placing = knn[2] if knn is not None and fit_idx is not None else None
+    placing = knn[2] if knn is not None else None  # None when every point was fitted
     clusterer = make_clusterer(backend, n=len(unit), **cluster_kw)
     if placing is None:
         clusterer.estimator.fit(embedding)
@@ -140,7 +145,7 @@ def _cluster_sample(embedding, fit_idx, placing, backend, settings, max_share) -
     fit_probs[fit_raw < 0] = 0.0
     raw, probs = np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=np.float32)
     raw[fit_idx], probs[fit_idx] = fit_raw, fit_probs
-    rest = np.setdiff1d(np.arange(n), fit_idx)
+    rest = beyond(n, fit_idx)
     raw[rest], probs[rest] = label_by_neighbours(fit_raw, fit_probs, *placing)
     return raw, probs
 

@@ -142,7 +142,9 @@ def build_profiles(
         }
     )
     progress(0.5, "interest centres")
-    interests, interest_vectors = interest_centres(codes, len(users), w, vectors, text_index, max_interests, seed)
+    interests, interest_vectors = interest_centres(
+        codes, len(users), w, vectors, text_index, max_interests, seed, profiles=profile
+    )
     interests.insert(0, "user_id", users[interests.pop("user").to_numpy()])
     return Profiles(frame, profile, interests, interest_vectors, periods, months)
 

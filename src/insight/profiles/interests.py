@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from insight.profiles.space import unit_rows
+
 MIN_SHARE = 0.15  # an interest centre must carry this share of the user's weight to count
 POINTS_PER_BATCH = 250_000  # padded (user, text) points clustered at once: 384 MB of 384-d float32
 USERS_PER_BATCH = 256
@@ -26,10 +28,12 @@ def interest_centres(
     texts: np.ndarray,
     max_interests: int,
     seed: int,
+    profiles: np.ndarray,
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """Rows (user, interest, weight) in user order, interest 0 the strongest, and their L2-normalised centres.
 
     ``codes`` (user 0..n_users-1), ``texts`` (row of ``vectors``) and ``weights`` describe each touch.
+    ``profiles`` (n_users, dim) are the users' weighted mean vectors: a narrow history's one centre.
     """
     n_texts = len(vectors)
     keys, inverse = np.unique(codes.astype(np.int64) * n_texts + texts, return_inverse=True)
@@ -40,8 +44,7 @@ def interest_centres(
     k_of = np.minimum(max_interests, distinct // 4)
     rng = np.random.default_rng(seed)
     narrow = np.flatnonzero(k_of < 2)
-    sums = _user_sums(point_user, point_text, point_weight, vectors, n_users)
-    parts = [(narrow, np.zeros(len(narrow), dtype=np.int64), np.ones(len(narrow)), sums[narrow])]
+    parts = [(narrow, np.zeros(len(narrow), dtype=np.int64), np.ones(len(narrow)), profiles[narrow])]
     padded = np.vstack([np.asarray(vectors, dtype=np.float32), np.zeros((1, vectors.shape[1]), dtype=np.float32)])
     for k in range(2, max_interests + 1):
         users = np.flatnonzero(k_of == k)
@@ -56,15 +59,7 @@ def interest_centres(
     user, rank, share, centres = (np.concatenate(column) for column in zip(*parts, strict=True))
     order = np.lexsort((rank, user))
     frame = pd.DataFrame({"user": user[order], "interest": rank[order], "weight": share[order]})
-    return frame, _normalise(centres[order])
-
-
-def _user_sums(users, texts, weights, vectors, n_users) -> np.ndarray:
-    """Each user's weighted sum of their texts' vectors, (n_users, dim)."""
-    from scipy.sparse import csr_matrix
-
-    grouping = csr_matrix((weights, (users, texts)), shape=(n_users, len(vectors)))
-    return np.asarray(grouping @ np.asarray(vectors, dtype=np.float64))
+    return frame, unit_rows(centres[order])
 
 
 def _cluster_batch(batch, bounds, point_weight, point_text, padded, k, rng) -> tuple:
@@ -160,8 +155,3 @@ def _draw(probability: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     cumulative = np.cumsum(probability, axis=1, dtype=np.float64)
     target = rng.random(len(cumulative)) * cumulative[:, -1]
     return (cumulative > target[:, None]).argmax(axis=1)
-
-
-def _normalise(matrix: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return (matrix / np.maximum(norms, 1e-12)).astype(np.float32)
