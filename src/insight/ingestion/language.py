@@ -16,6 +16,7 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HANGUL = re.compile(r"[\uac00-\ud7af]")
 _LETTER = re.compile(r"[^\W\d_]")
+_SCRIPT_LANGUAGES = {"zh", "ja", "ko"}  # told by their script alone
 
 
 @lru_cache(maxsize=1)
@@ -42,6 +43,8 @@ def detect_language(text: str | None, hint: str | None = None) -> str | None:
     if len(_HAN.findall(text)) >= max(2, len(text) // 5):
         return "zh"
     language, confidence = _identifier().classify(text)
+    if hint in _SCRIPT_LANGUAGES:  # a text without Han, kana or Hangul cannot be in the hinted language
+        return language
     return hint if hint and language != hint and confidence < 0.99 else language
 
 

@@ -22,7 +22,8 @@ import pandas as pd
 
 from insight.profiles.build import without_shared_direction
 from insight.profiles.match import interest_similarity, strengths
-from insight.profiles.space import LanguageSpace
+from insight.profiles.contrast import contrasted_query
+from insight.profiles.space import LanguageSpace, language_of
 from insight.store import runs
 from insight.store.profiles import fetch_profile_languages
 from insight.store.targeting import fetch_interest_vectors
@@ -52,11 +53,18 @@ class InterestIndex:
     space: LanguageSpace | None = None
 
     def query_vector(self, text: str) -> np.ndarray:
-        """A free text encoded by the run's model and centred on its language's mean: float32 (dim,)."""
-        from insight.encode import encode_texts
+        """A free text encoded by the run's model, centred on its language's mean, less its reference interests.
 
-        vector = encode_texts([text], model=self.model)[0]
-        return vector if self.space is None else self.space.neutral_text(vector, text)
+        The contrast with reference interests (:mod:`insight.profiles.contrast`) removes what every
+        typed interest shares, which otherwise ranks reviews about shopping in general first.
+        """
+        main = self.space.main_language if self.space is not None else None
+        language = language_of(text, main)
+        return contrasted_query(text, language, lambda texts: _encoded(self.model, texts), self._place)
+
+    def _place(self, vectors: np.ndarray, languages: list[str | None]) -> np.ndarray:
+        """Vectors of the given languages placed like the run's own (centred per language when it was)."""
+        return vectors if self.space is None else self.space.neutral(vectors, languages)
 
     def match(self, query: np.ndarray) -> np.ndarray:
         """Per user, the closeness of a query vector (dim,) to their interests: (n,) float32."""
@@ -65,6 +73,25 @@ class InterestIndex:
     def strength(self, similarity: np.ndarray) -> np.ndarray:
         """Match strength of a typed interest's similarity to each user (n,): spreads above the median user."""
         return strengths(similarity)
+
+
+_ENCODED: dict[tuple[str, str], np.ndarray] = {}  # (model, text) -> vector: typed interests and reference phrases
+_ENCODED_LIMIT = 4_096
+
+
+def _encoded(model: str, texts: list[str]) -> np.ndarray:
+    """``texts`` encoded by ``model`` (n, dim), each text once per process: the reference bank is encoded once."""
+    from insight.encode import encode_texts
+
+    known = {t: _ENCODED.get((model, t)) for t in texts}
+    missing = [t for t, vector in known.items() if vector is None]
+    if missing:
+        fresh = dict(zip(missing, encode_texts(missing, model=model), strict=True))
+        known.update(fresh)
+        if len(_ENCODED) + len(fresh) > _ENCODED_LIMIT:
+            _ENCODED.clear()
+        _ENCODED.update({(model, t): v for t, v in fresh.items()})
+    return np.stack([known[t] for t in texts])
 
 
 def load_index(con: duckdb.DuckDBPyConnection, run: dict | None = None) -> InterestIndex | None:
