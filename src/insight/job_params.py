@@ -190,9 +190,10 @@ class SegmentsParams:
     outlier_budget: float = _outlier_budget("users")
     n_resamples: int = _resamples()
     selection: str = param(
-        "leaf",
+        "eom",
         "Cluster selection",
-        "HDBSCAN's selection: leaf finds the many fine groups a marketer can act on, eom fewer and bigger ones",
+        "HDBSCAN's selection: eom keeps the groups that last (a group over half the users is split), "
+        "leaf the many finest ones, which also split an interest by how its reviews read",
         choices=("leaf", "eom"),
         page=False,
     )

@@ -50,9 +50,9 @@ def _mixed_share(labels: np.ndarray, language: np.ndarray) -> float:
 
 
 def test_segments_follow_interests_across_languages_when_told_the_groups():
-    # With the job's leaf selection the finest segments can still split an interest by language (seed 0 of
-    # umap-learn 0.5.12 does so for one interest), so the property is checked on three seeds with margins
-    # that hold for each, not on one seed's exact figures.
+    # Checked with leaf selection, the finest segments, where an interest is most easily split by language
+    # (seed 0 of umap-learn 0.5.12 does so for one interest), on three seeds with margins that hold for
+    # each, not on one seed's exact figures.
     vectors, topic, language = _two_languages(np.random.default_rng(1))
     for seed in (0, 1, 2):
         settings = dict(seed=seed, n_resamples=0, min_cluster_size=15, cluster_selection_method="leaf")

@@ -73,7 +73,7 @@ def test_a_job_records_every_parameter_it_ran_with_defaults_included(con, corpus
         "min_cluster_size": None,
         "outlier_budget": 0.05,
         "n_resamples": 2,
-        "selection": "leaf",
+        "selection": "eom",
         "seed": 7,
         "model": None,
         "device": "auto",
