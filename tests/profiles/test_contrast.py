@@ -1,6 +1,5 @@
 """A typed interest contrasted with reference interests: reviews about shopping in general stop ranking first."""
 
-import numpy as np
 import pytest
 
 from insight.encode import encode_texts

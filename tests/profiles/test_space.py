@@ -72,6 +72,6 @@ def test_short_texts_get_a_language_from_their_script_or_the_stores():
     assert language_of("跑鞋") == "zh" and language_of("ランニング") == "ja"
     assert language_of("trail running shoes for muddy mountain paths") == "en"
     assert language_of("ok", hint="pt") == "pt"
-    assert language_of("dresses and clothes", hint="zh") == "en"  # a Chinese store's hint cannot make Latin text Chinese
+    assert language_of("dresses and clothes", hint="zh") == "en"  # a Chinese hint cannot make Latin text Chinese
     filled = fill_languages(["跑鞋", "dog bed", "咖啡", "a"], [None, "en", None, None])
     assert list(filled) == ["zh", "en", "zh", "en"]

@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 
 from insight.profiles.build import without_shared_direction
-from insight.profiles.match import interest_similarity, strengths
 from insight.profiles.contrast import contrasted_query
+from insight.profiles.match import interest_similarity, strengths
 from insight.profiles.space import LanguageSpace, language_of
 from insight.store import runs
 from insight.store.profiles import fetch_profile_languages
