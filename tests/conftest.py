@@ -11,6 +11,7 @@ os.environ.setdefault("INSIGHT_PSEUDONYM_KEY", "test-key")  # deterministic pseu
 
 import insight  # noqa: E402
 from insight.store import connect  # noqa: E402
+from tests.once import built_once  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
@@ -50,9 +51,7 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store built by `insight demo --no-serve`, shared by the tests that only read it."""
     from insight.demo.build import build_demo_store
 
-    path = tmp_path_factory.mktemp("demo") / "insight.duckdb"
-    build_demo_store(path)
-    return path
+    return built_once(tmp_path_factory, "demo", build_demo_store)
 
 
 @pytest.fixture(scope="session")
@@ -60,18 +59,19 @@ def analysed_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The small corpus after encode, sentiment and keywords jobs, as a user would run them."""
     from insight.jobs.runner import new_job, run_job
 
-    path = tmp_path_factory.mktemp("analysed") / "insight.duckdb"
-    con = connect(path)
-    insight.ingest(CORPUS, db=con)
-    for kind, params in (
-        ("encode", {"model": "auto", "device": "cpu"}),
-        ("sentiment", {}),
-        ("keywords", {"min_df": 1}),
-    ):
-        status = run_job(con, new_job(con, kind, params), kind, params)
-        assert status == "done", kind
-    con.close()
-    return path
+    def build(path: Path) -> None:
+        con = connect(path)
+        insight.ingest(CORPUS, db=con)
+        for kind, params in (
+            ("encode", {"model": "auto", "device": "cpu"}),
+            ("sentiment", {}),
+            ("keywords", {"min_df": 1}),
+        ):
+            status = run_job(con, new_job(con, kind, params), kind, params)
+            assert status == "done", kind
+        con.close()
+
+    return built_once(tmp_path_factory, "analysed", build)
 
 
 @pytest.fixture(scope="session")
@@ -80,17 +80,17 @@ def segmented_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from insight.demo.generate import write_demo_files
     from insight.jobs.runner import new_job, run_job
 
-    folder = tmp_path_factory.mktemp("segmented")
-    write_demo_files(folder / "files", n_users=150)
-    path = folder / "insight.duckdb"
-    con = connect(path)
-    insight.ingest(folder / "files", db=con)
-    params = {"model": "all-MiniLM-L6-v2", "device": "cpu", "min_cluster_size": 8}
-    assert run_job(con, new_job(con, "segments", params), "segments", params) == "done"
-    params = {"model": "all-MiniLM-L6-v2", "device": "cpu", "min_cluster_size": 8}
-    assert run_job(con, new_job(con, "topics", params), "topics", params) == "done"
-    con.close()
-    return path
+    def build(path: Path) -> None:
+        write_demo_files(path.parent / "files", n_users=150)
+        con = connect(path)
+        insight.ingest(path.parent / "files", db=con)
+        params = {"model": "all-MiniLM-L6-v2", "device": "cpu", "min_cluster_size": 8}
+        assert run_job(con, new_job(con, "segments", params), "segments", params) == "done"
+        params = {"model": "all-MiniLM-L6-v2", "device": "cpu", "min_cluster_size": 8}
+        assert run_job(con, new_job(con, "topics", params), "topics", params) == "done"
+        con.close()
+
+    return built_once(tmp_path_factory, "segmented", build)
 
 
 @pytest.fixture(scope="session")
@@ -100,13 +100,15 @@ def aspected_db(segmented_db, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     from insight.jobs.runner import new_job, run_job
 
-    path = tmp_path_factory.mktemp("aspects") / "insight.duckdb"
-    shutil.copy(segmented_db, path)
-    con = connect(path)
-    for kind in ("sentiment", "aspects"):
-        assert run_job(con, new_job(con, kind, {}), kind, {}) == "done", kind
-    con.close()
-    return path
+    def build(path: Path) -> None:
+        for copy in segmented_db.parent.glob("insight.duckdb*"):
+            shutil.copy(copy, path.parent / copy.name)
+        con = connect(path)
+        for kind in ("sentiment", "aspects"):
+            assert run_job(con, new_job(con, kind, {}), kind, {}) == "done", kind
+        con.close()
+
+    return built_once(tmp_path_factory, "aspects", build)
 
 
 def store_at_version(path: Path, version: int):

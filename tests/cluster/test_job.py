@@ -89,8 +89,9 @@ def test_a_failed_run_leaves_the_previous_segments_current(store, monkeypatch):
         raise MemoryError("out of memory while clustering")
 
     monkeypatch.setattr(grouping, "segment_vectors", clustering_breaks)
-    job_id = new_job(store, "segments", {})
-    assert run_job(store, job_id, "segments", {}) == "failed"
+    params = {"model": "all-MiniLM-L6-v2", "device": "cpu"}  # the store's vectors: it fails at clustering, not before
+    job_id = new_job(store, "segments", params)
+    assert run_job(store, job_id, "segments", params) == "failed"
     message = store.execute("select message from jobs where job_id = $j", {"j": job_id}).fetchall()[0][0]
     assert "out of memory while clustering" in message
     assert runs.current_run(store, "segments")["run_id"] == before

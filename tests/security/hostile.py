@@ -15,6 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tests.once import built_once
+
 RENDER = [  # what a renderer could interpret: each must be shown as these very characters
     "![x](http://evil.invalid/i.png)",
     "<img src=http://evil.invalid/x onerror=alert(1)>",
@@ -108,9 +110,9 @@ _TEMPLATE: list[Path] = []  # the one build of this test process
 
 
 def hostile_store(factory: pytest.TempPathFactory) -> Path:
-    """The hostile shop, built once per test process in pytest's temporary folders (a template: copy it)."""
+    """The hostile shop, built once per test run in pytest's temporary folders (a template: copy it)."""
     if not _TEMPLATE:
-        _TEMPLATE.append(build(factory.mktemp("hostile-template")))
+        _TEMPLATE.append(built_once(factory, "hostile", lambda path: build(path.parent)))
     return _TEMPLATE[0]
 
 
