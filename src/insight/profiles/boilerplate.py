@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
+from insight.profiles.space import unit_rows
+
 DIRECTIONS = 8  # directions removed: about half the sentences of a two-language bank
 
 REVIEW_TALK: dict[str, tuple[str, ...]] = {
@@ -74,7 +76,4 @@ def talk_directions(
 def without_talk(vectors: np.ndarray, directions: np.ndarray) -> np.ndarray:
     """``vectors`` (n, dim) less their components along ``directions`` (k, dim), renormalised: float32."""
     vectors = np.asarray(vectors, dtype=np.float32)
-    if not len(directions):
-        return vectors
-    left = vectors - (vectors @ directions.T) @ directions
-    return (left / np.maximum(np.linalg.norm(left, axis=1, keepdims=True), 1e-12)).astype(np.float32)
+    return unit_rows(vectors - (vectors @ directions.T) @ directions) if len(directions) else vectors

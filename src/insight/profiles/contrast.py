@@ -48,14 +48,6 @@ def reference_phrases(language: str | None) -> list[tuple[str, str]]:
     return [(phrase, lang) for lang, phrases in REFERENCE_INTERESTS.items() for phrase in phrases]
 
 
-def contrasted(query: np.ndarray, references: np.ndarray) -> np.ndarray:
-    """``query`` (dim,) less the mean of ``references`` (k, dim), both placed the same way: float32 (dim,)."""
-    references = np.asarray(references, dtype=np.float32)
-    if not len(references):
-        return np.asarray(query, dtype=np.float32)
-    return (np.asarray(query, dtype=np.float32) - references.mean(axis=0)).astype(np.float32)
-
-
 def contrasted_query(
     text: str,
     language: str | None,
@@ -70,5 +62,5 @@ def contrasted_query(
     """
     bank = reference_phrases(language)
     vectors = encode([text, *(phrase for phrase, _ in bank)])
-    placed = place(vectors, [language, *(lang for _, lang in bank)])
-    return contrasted(placed[0], placed[1:])
+    placed = np.asarray(place(vectors, [language, *(lang for _, lang in bank)]), dtype=np.float32)
+    return (placed[0] - placed[1:].mean(axis=0)).astype(np.float32)
