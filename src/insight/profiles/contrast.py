@@ -9,10 +9,11 @@ and leaves what sets the query apart. The bank is in the query's language becaus
 (the Chinese "X和Y" phrasing is not the English "X and Y"); a language without a bank is contrasted
 with every bank together.
 
-Measured (``bench/truth.py``; average precision of users whose interest fits the query, before →
-after): on the demo shop "trail running shoes" 0.80 → 0.84, "跑鞋" 0.78 → 0.81, "咖啡豆" 0.31 → 0.50,
-"dog beds" 0.74 → 0.80; on real reviews in two languages "衣服和裙子" 0.83 → 0.94, "裤子和牛仔裤"
-0.73 → 0.91, "shampoo and hair care" 0.47 → 0.61. Every query measured ranked better.
+Measured on the truth bench's stores (``bench/truth.py`` builds them), in a one-off probe of the
+average precision of the users whose interest fits the query, before → after: on the demo shop
+"trail running shoes" 0.80 → 0.84, "跑鞋" 0.78 → 0.81, "咖啡豆" 0.31 → 0.50, "dog beds" 0.74 → 0.80;
+on real reviews in two languages "衣服和裙子" 0.83 → 0.94, "裤子和牛仔裤" 0.73 → 0.91, "shampoo and
+hair care" 0.47 → 0.61. Every query measured ranked better.
 """
 
 from __future__ import annotations
