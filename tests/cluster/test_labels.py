@@ -138,7 +138,7 @@ def test_stored_segment_and_topic_names_are_distinct_and_made_of_words(segmented
     from insight.store import topics as topic_store
     from insight.store.db import connect
 
-    con = connect(segmented_db, read_only=True)
+    con = connect(segmented_db)  # as the other tests on this process's copy open it (DuckDB refuses mixed modes)
     try:
         segments = segment_store.fetch_segments(con, runs.current_run(con, "segments")["run_id"])
         topics = topic_store.fetch_topics(con, runs.current_run(con, "topics")["run_id"])
