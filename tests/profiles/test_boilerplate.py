@@ -44,3 +44,22 @@ def test_the_bank_follows_the_stores_languages_and_falls_back_to_english():
     directions = talk_directions(["en"], _encode, lambda v, langs: v, k=50)
     assert directions.shape == (len(REVIEW_TALK["en"]) - 1, 384)  # no more directions than the bank has
     assert np.allclose(directions @ directions.T, np.eye(len(directions)), atol=1e-4)
+
+
+def test_monthly_memberships_judge_each_month_as_the_segments_did():
+    """The segments job matches millions of monthly profiles to segments without projecting each one:
+    the shortcut gives the cosines of the projected, renormalised profiles, zero rows included."""
+    from insight.profiles.boilerplate import cosine_without
+    from insight.profiles.build import without_shared_direction
+
+    rng = np.random.default_rng(3)
+    months = rng.normal(size=(500, 384)).astype(np.float32)
+    months /= np.linalg.norm(months, axis=1, keepdims=True)
+    months[7] = 0.0  # a month whose texts have no vector
+    shared, centroids = rng.normal(size=384), rng.normal(size=(6, 384)).astype(np.float32)
+    talk = np.linalg.qr(rng.normal(size=(384, 8)))[0].T.astype(np.float32)
+    for directions in (talk, talk[:0]):
+        direct = without_talk(without_shared_direction(months, shared), directions) @ centroids.T
+        shortcut = cosine_without(months, centroids, shared=shared, talk=directions)
+        np.testing.assert_allclose(shortcut, direct, atol=1e-5)
+        assert (direct.argmax(axis=1) == shortcut.argmax(axis=1)).all() and not shortcut[7].any()

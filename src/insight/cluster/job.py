@@ -34,7 +34,7 @@ import pandas as pd
 from insight.cluster.grouping import cluster_and_carry, members, outcome
 from insight.cluster.pipeline import MIN_POINTS
 from insight.job_params import SegmentsParams
-from insight.profiles.boilerplate import talk_directions, without_talk
+from insight.profiles.boilerplate import cosine_without, talk_directions, without_talk
 from insight.profiles.build import Profiles, build_profiles, touch_weights, without_shared_direction
 from insight.profiles.keywords import name_segments, top_categories, touch_terms, weighted_keywords
 from insight.profiles.space import LanguageSpace, fill_languages, fit_space
@@ -235,7 +235,7 @@ def _history(
     matrix = np.stack([centroids[s] for s in ids]).astype(np.float32)
     nearest = np.empty(len(periods), dtype=np.int64)
     for start, vectors in profiles.months.slices():
-        similarity = without_talk(without_shared_direction(vectors, shop_wide), talk) @ matrix.T
+        similarity = cosine_without(vectors, matrix, shared=shop_wide, talk=talk)
         best = similarity.argmax(axis=1)
         reach = similarity[np.arange(len(best)), best] >= HISTORY_MIN_SIMILARITY
         nearest[start : start + len(best)] = np.where(reach, ids[best], -1)

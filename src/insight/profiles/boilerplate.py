@@ -77,3 +77,29 @@ def without_talk(vectors: np.ndarray, directions: np.ndarray) -> np.ndarray:
     """``vectors`` (n, dim) less their components along ``directions`` (k, dim), renormalised: float32."""
     vectors = np.asarray(vectors, dtype=np.float32)
     return unit_rows(vectors - (vectors @ directions.T) @ directions) if len(directions) else vectors
+
+
+def cosine_without(vectors: np.ndarray, others: np.ndarray, *, shared: np.ndarray, talk: np.ndarray) -> np.ndarray:
+    """Cosine of ``vectors`` (n, dim) to ``others`` (m, dim) with the shared direction and review talk out.
+
+    ``shared`` (dim,) is one direction and ``talk`` (k, dim) orthonormal rows; both leave ``vectors``
+    only. The same as ``without_talk(without_shared_direction(vectors, shared), talk) @ others.T`` (zero rows
+    give 0), without forming the projected rows: one product with ``others`` and the k + 1 directions,
+    which the segments job needs for the millions of monthly profiles of a large shop. float32 (n, m).
+    """
+    vectors = np.asarray(vectors, dtype=np.float32)
+    others = np.asarray(others, dtype=np.float64)
+    axis = np.asarray(shared, dtype=np.float64)
+    axis = axis / max(float(np.linalg.norm(axis)), 1e-12)
+    talk = np.asarray(talk, dtype=np.float64).reshape(-1, len(axis))
+    m = len(others)
+    products = (vectors @ np.vstack([others, axis, talk]).T.astype(np.float32)).astype(np.float64)
+    along = products[:, m]
+    rest = np.sqrt(np.clip(np.einsum("ij,ij->i", vectors, vectors) - along**2, 0, None))  # |v - (v·a)a|
+    scale = 1.0 / np.maximum(rest, 1e-12)
+    to_others = (products[:, :m] - np.outer(along, others @ axis)) * scale[:, None]  # y · c, y the unit remainder
+    to_talk = (products[:, m + 1 :] - np.outer(along, talk @ axis)) * scale[:, None]  # T y
+    left = np.sqrt(np.clip(1.0 - (to_talk**2).sum(axis=1), 0, None))  # |y - TᵀTy|
+    cosine = (to_others - to_talk @ (talk @ others.T)) / np.maximum(left, 1e-12)[:, None]
+    cosine[(rest <= 1e-6) | (left <= 1e-6)] = 0.0
+    return cosine.astype(np.float32)

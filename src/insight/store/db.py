@@ -162,6 +162,21 @@ def bump_data_version(con: duckdb.DuckDBPyConnection) -> int:
     return data_version(con)
 
 
+def with_vectors(frame: pd.DataFrame, matrix: np.ndarray):
+    """``frame``'s rows with a ``vector`` column holding ``matrix``'s rows, as an Arrow table to register.
+
+    DuckDB reads an Arrow fixed-size list column as one block; a pandas column of per-row arrays it
+    reads row by row (200,000 profiles: 0.7 s against 5.5 s). Select it as ``vector::float[]``.
+    """
+    import pyarrow as pa
+
+    matrix = np.ascontiguousarray(matrix, dtype=np.float32)
+    table = pa.Table.from_pandas(frame.reset_index(drop=True), preserve_index=False)
+    dim = matrix.shape[1] if matrix.ndim == 2 and matrix.shape[1] else 1  # an empty batch may come as (0,)
+    rows = pa.FixedSizeListArray.from_arrays(pa.array(matrix.reshape(-1)), dim)
+    return table.append_column("vector", rows)
+
+
 def pop_vectors(frame: pd.DataFrame, *, dim: int = 384) -> np.ndarray:
     """Remove the ``vector`` list column from a query result; return it as a float32 (n, dim) matrix."""
     column = frame.pop("vector")

@@ -6,7 +6,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from insight.store.db import pop_vectors
+from insight.store.db import pop_vectors, with_vectors
 from insight.store.fragments import item_text, review_text, text_key
 
 # Every text insight encodes, with its language and the md5 the cache is keyed on. A review's text is
@@ -75,8 +75,8 @@ def count_cached(con: duckdb.DuckDBPyConnection, model: str | None = None) -> in
 
 def insert_embeddings(con: duckdb.DuckDBPyConnection, model: str, text_hashes: list[str], vectors: np.ndarray) -> int:
     """Store vectors (float32, shape (n, dim)) for text hashes; existing keys are left as they are."""
-    frame = pd.DataFrame({"model": model, "text_hash": text_hashes, "vector": list(vectors.astype(np.float32))})
-    con.register("incoming_vectors", frame)
+    frame = pd.DataFrame({"model": model, "text_hash": list(text_hashes)})
+    con.register("incoming_vectors", with_vectors(frame, vectors))
     try:
         return con.execute(
             "insert or ignore into embeddings (model, text_hash, vector) "

@@ -6,7 +6,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from insight.store.db import pop_vectors
+from insight.store.db import pop_vectors, with_vectors
 from insight.store.embeddings import fetch_text_vectors
 from insight.store.fragments import item_text, review_text, text_key
 
@@ -71,9 +71,7 @@ def insert_profiles(
         if frame.empty:
             continue
         incoming = frame.assign(run_id=run_id)
-        if matrix is not None:
-            incoming["vector"] = list(matrix.astype(np.float32))
-        con.register("incoming_profiles", incoming)
+        con.register("incoming_profiles", incoming if matrix is None else with_vectors(incoming, matrix))
         try:
             columns = {
                 "user_profiles": "run_id, user_id, vector::float[], touches, cold_start, drift, keywords, language",
