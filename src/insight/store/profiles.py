@@ -17,10 +17,13 @@ from insight.store.fragments import item_text, review_text, text_key
 # otherwise profile its reviewers by their tone; a logged purchase keeps counting the item once.
 # Hashes match store.embeddings.TEXTS. A search query has no stored language (the job detects it).
 TOUCHES = f"""
-    select e.user_id, e.ts, e.event_type as kind, {text_key(item_text("i"))} as text_hash,
-           {item_text("i")} as text, i.category, e.value, i.language
-      from events e join items i using (item_id)
-     where e.user_id is not null and coalesce(i.title, i.description) is not null
+    with item_texts as (  -- each item's text and hash once, not once per event
+        select item_id, {text_key(item_text("i"))} as text_hash, {item_text("i")} as text, i.category, i.language
+          from items i where coalesce(i.title, i.description) is not null
+    )
+    select e.user_id, e.ts, e.event_type as kind, it.text_hash, it.text, it.category, e.value, it.language
+      from events e join item_texts it using (item_id)
+     where e.user_id is not null
     union all
     select user_id, ts, 'search', {text_key("query")}, query, null, null, null from events
      where event_type = 'search' and query is not null and user_id is not null
@@ -28,10 +31,10 @@ TOUCHES = f"""
     select user_id, ts, 'review', {text_key(review_text())}, {review_text()}, null, null, language
       from reviews where user_id is not null and text is not null
     union all
-    select r.user_id, r.ts, 'review', {text_key(item_text("i"))}, {item_text("i")}, i.category, null, i.language
-      from reviews r join items i using (item_id)
+    select r.user_id, r.ts, 'review', it.text_hash, it.text, it.category, null, it.language
+      from reviews r join item_texts it using (item_id)
       anti join events e on e.user_id = r.user_id and e.item_id = r.item_id
-     where r.user_id is not null and coalesce(i.title, i.description) is not null
+     where r.user_id is not null
 """
 
 
@@ -41,12 +44,16 @@ def fetch_touches(con: duckdb.DuckDBPyConnection, model: str) -> tuple[pd.DataFr
     Rows (user_id, ts, kind, text, category, value, language, text_index) point into the float32
     (m, dim) matrix of distinct texts by ``text_index``: a shop's 800k events touch a few thousand texts.
     """
-    frame = con.execute(
-        f"""select t.user_id, t.ts, t.kind, t.text, t.category, t.value, t.language, t.text_hash
+    frame = (
+        con.sql(  # through Arrow: half the time of a pandas result for 10 M touches
+            f"""select t.user_id, t.ts, t.kind, t.text, t.category, t.value, t.language, t.text_hash
             from ({TOUCHES}) t semi join embeddings e on e.model = $model and e.text_hash = t.text_hash
             order by t.user_id, t.ts""",
-        {"model": model},
-    ).df()
+            params={"model": model},
+        )
+        .to_arrow_table()
+        .to_pandas()
+    )
     codes, hashes = pd.factorize(frame.pop("text_hash"))
     frame["text_index"] = codes
     vectors = fetch_text_vectors(con, model, list(hashes))
