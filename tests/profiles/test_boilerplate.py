@@ -63,3 +63,6 @@ def test_monthly_memberships_judge_each_month_as_the_segments_did():
         shortcut = cosine_without(months, centroids, shared=shared, talk=directions)
         np.testing.assert_allclose(shortcut, direct, atol=1e-5)
         assert (direct.argmax(axis=1) == shortcut.argmax(axis=1)).all() and not shortcut[7].any()
+        lengths = rng.uniform(0.5, 40.0, size=(len(months), 1)).astype(np.float32)  # weighted sums, not unit rows
+        np.testing.assert_allclose(cosine_without(months * lengths, centroids, shared=shared, talk=directions),
+                                   shortcut, atol=1e-5)  # fmt: skip

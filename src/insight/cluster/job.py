@@ -234,7 +234,7 @@ def _history(
         return pd.DataFrame(columns=["user_id", "period", "segment_id"])
     matrix = np.stack([centroids[s] for s in ids]).astype(np.float32)
     nearest = np.empty(len(periods), dtype=np.int64)
-    for start, vectors in profiles.months.slices():
+    for start, vectors in profiles.months.slices(normalised=False):  # cosines: the scale does not matter
         similarity = cosine_without(vectors, matrix, shared=shop_wide, talk=talk)
         best = similarity.argmax(axis=1)
         reach = similarity[np.arange(len(best)), best] >= HISTORY_MIN_SIMILARITY

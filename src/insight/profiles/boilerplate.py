@@ -95,11 +95,12 @@ def cosine_without(vectors: np.ndarray, others: np.ndarray, *, shared: np.ndarra
     m = len(others)
     products = (vectors @ np.vstack([others, axis, talk]).T.astype(np.float32)).astype(np.float64)
     along = products[:, m]
-    rest = np.sqrt(np.clip(np.einsum("ij,ij->i", vectors, vectors) - along**2, 0, None))  # |v - (v·a)a|
+    length = np.sqrt(np.einsum("ij,ij->i", vectors, vectors, dtype=np.float64))
+    rest = np.sqrt(np.clip(length**2 - along**2, 0, None))  # |v - (v·a)a|; any length of v gives the same cosines
     scale = 1.0 / np.maximum(rest, 1e-12)
     to_others = (products[:, :m] - np.outer(along, others @ axis)) * scale[:, None]  # y · c, y the unit remainder
     to_talk = (products[:, m + 1 :] - np.outer(along, talk @ axis)) * scale[:, None]  # T y
     left = np.sqrt(np.clip(1.0 - (to_talk**2).sum(axis=1), 0, None))  # |y - TᵀTy|
     cosine = (to_others - to_talk @ (talk @ others.T)) / np.maximum(left, 1e-12)[:, None]
-    cosine[(rest <= 1e-6) | (left <= 1e-6)] = 0.0
+    cosine[(rest <= 1e-6 * length) | (left <= 1e-6)] = 0.0
     return cosine.astype(np.float32)

@@ -51,8 +51,12 @@ class MonthlyProfiles:
     vectors: np.ndarray  # (m, dim) the distinct texts' vectors
     user_starts: np.ndarray  # first period row of each user, and the number of periods last
 
-    def slices(self, months: int = MONTHS_PER_SLICE) -> Iterator[tuple[int, np.ndarray]]:
-        """(first row, (rows, dim) float32 L2-normalised vectors) for consecutive slices of whole users."""
+    def slices(self, months: int = MONTHS_PER_SLICE, *, normalised: bool = True) -> Iterator[tuple[int, np.ndarray]]:
+        """(first row, (rows, dim) float32 vectors) for consecutive slices of whole users.
+
+        The vectors are L2-normalised, or with ``normalised=False`` the weighted sums themselves, for
+        a caller that only compares directions (the segments job's monthly memberships).
+        """
         order = np.argsort(self.period_of_touch, kind="stable")
         sorted_periods = self.period_of_touch[order]
         starts, start = self.user_starts, 0
@@ -64,7 +68,7 @@ class MonthlyProfiles:
             picked = order[lo:hi]
             rows, texts = self.period_of_touch[picked] - start, self.text_index[picked]
             sums = _grouped_sum(rows, texts, self.weights[picked], self.vectors, stop - start, dtype=np.float32)
-            yield start, _normalise(sums)
+            yield start, _normalise(sums) if normalised else sums
             start = stop
 
 
