@@ -100,11 +100,22 @@ def _grouped_sum(
     return np.asarray(grouping @ np.asarray(vectors, dtype=dtype))
 
 
+def kind_weights(kinds: pd.Series, weights: dict[str, float] = EVENT_WEIGHTS) -> np.ndarray:
+    """Each touch's weight for its kind, 0 for a kind without one: float64 (n,).
+
+    Looked up once per distinct kind: a dictionary ``map`` over 10 M touches took 6 s, and the
+    segments job needs these weights four times.
+    """
+    codes, distinct = pd.factorize(kinds)
+    table = np.array([float(weights.get(kind, 0.0)) for kind in distinct] + [0.0])  # code -1 (no kind): 0
+    return table[codes]
+
+
 def touch_weights(
     touches: pd.DataFrame, *, half_life_days: float, as_of: pd.Timestamp, weights: dict[str, float] = EVENT_WEIGHTS
 ) -> np.ndarray:
     """Weight of each touch: its kind's weight halved every ``half_life_days`` of age (float64, (n,))."""
-    base = touches["kind"].map(weights).fillna(0.0).to_numpy(dtype=np.float64)
+    base = kind_weights(touches["kind"], weights)
     age = (as_of - pd.to_datetime(touches["ts"])).dt.total_seconds().fillna(0).to_numpy() / 86_400
     return base * np.power(0.5, np.clip(age, 0, None) / half_life_days)
 
@@ -127,7 +138,7 @@ def build_profiles(
     ``text_index[i]``, so 800k touches of 5k distinct items need only the 5k vectors in memory.
     """
     text_index = np.arange(len(touches)) if text_index is None else np.asarray(text_index)
-    keep = touches["kind"].map(weights).fillna(0).to_numpy() > 0  # refunds and cancels say nothing of interest
+    keep = kind_weights(touches["kind"], weights) > 0  # refunds and cancels say nothing of interest
     touches, text_index = touches[keep].reset_index(drop=True), text_index[keep]
     as_of = as_of or pd.to_datetime(touches["ts"]).max()
     w = touch_weights(touches, half_life_days=half_life_days, as_of=as_of, weights=weights)
@@ -184,7 +195,7 @@ def _monthly(
     months = MonthlyProfiles(
         period_of_touch=period_of_touch,
         text_index=np.asarray(text_index),
-        weights=touches["kind"].map(weights).fillna(0.0).to_numpy(dtype=np.float64),
+        weights=kind_weights(touches["kind"], weights),
         vectors=vectors,
         user_starts=np.r_[np.flatnonzero(~same_user), len(frame)],
     )
