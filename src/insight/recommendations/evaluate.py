@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from insight.profiles.build import EVENT_WEIGHTS
+from insight.profiles.build import kind_weights
 from insight.progress import ProgressFn, scale, silent
 from insight.recommendations.als import fit_als
 from insight.recommendations.fit import fit_recommender
@@ -136,7 +136,7 @@ def _als_lists(
 ) -> dict[str, np.ndarray]:
     """ALS on event-weighted training touches (undecayed), top k unbought items per user."""
     codes, names = pd.factorize(train_items["user_id"])
-    weight = train_items["kind"].map(EVENT_WEIGHTS).fillna(0.0).to_numpy()
+    weight = kind_weights(train_items["kind"])
     matrix = sp.csr_matrix((weight, (codes, train_items["item"].to_numpy())), shape=(len(names), len(rec.items)))
     user_factors, item_factors = fit_als(matrix, seed=seed)
     position = pd.Index(names).get_indexer(users)
