@@ -49,7 +49,7 @@ def test_the_bank_follows_the_stores_languages_and_falls_back_to_english():
 def test_monthly_memberships_judge_each_month_as_the_segments_did():
     """The segments job matches millions of monthly profiles to segments without projecting each one:
     the shortcut gives the cosines of the projected, renormalised profiles, zero rows included."""
-    from insight.profiles.boilerplate import cosine_without
+    from insight.profiles.boilerplate import cosine_from_products, cosine_without, removal_basis
     from insight.profiles.build import without_shared_direction
 
     rng = np.random.default_rng(3)
@@ -66,3 +66,8 @@ def test_monthly_memberships_judge_each_month_as_the_segments_did():
         lengths = rng.uniform(0.5, 40.0, size=(len(months), 1)).astype(np.float32)  # weighted sums, not unit rows
         np.testing.assert_allclose(cosine_without(months * lengths, centroids, shared=shared, talk=directions),
                                    shortcut, atol=1e-5)  # fmt: skip
+        basis = removal_basis(centroids, shared=shared, talk=directions)  # from products alone, as for sums
+        products = (months * lengths).astype(np.float64) @ basis.T.astype(np.float64)
+        from_products = cosine_from_products(products, np.linalg.norm(months * lengths, axis=1), centroids,
+                                             shared=shared, talk=directions)  # fmt: skip
+        np.testing.assert_allclose(from_products, shortcut, atol=1e-5)

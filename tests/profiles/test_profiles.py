@@ -138,3 +138,8 @@ def test_monthly_profiles_are_the_same_whatever_slice_they_are_computed_in(small
     same = np.r_[False, users[1:] == users[:-1]]
     expected = np.where(same, np.r_[np.nan, 1 - (whole[1:] * whole[:-1]).sum(axis=1)], np.nan)
     assert np.allclose(profiles.periods["drift"].to_numpy(), expected, equal_nan=True, atol=1e-6)
+    # the segments job reads each month through its length and its products with a few directions
+    sums = np.vstack([m for _, m in profiles.months.slices(months=5, normalised=False)])
+    directions = np.random.default_rng(0).normal(size=(4, vectors.shape[1]))
+    assert np.allclose(profiles.months.lengths, np.linalg.norm(sums, axis=1), rtol=1e-5)
+    assert np.allclose(profiles.months.products(directions), sums @ directions.T, rtol=1e-4, atol=1e-4)

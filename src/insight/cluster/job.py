@@ -34,7 +34,7 @@ import pandas as pd
 from insight.cluster.grouping import cluster_and_carry, members, outcome
 from insight.cluster.pipeline import MIN_POINTS
 from insight.job_params import SegmentsParams
-from insight.profiles.boilerplate import cosine_without, talk_directions, without_talk
+from insight.profiles.boilerplate import cosine_from_products, removal_basis, talk_directions, without_talk
 from insight.profiles.build import Profiles, build_profiles, touch_weights, without_shared_direction
 from insight.profiles.keywords import name_segments, top_categories, touch_terms, weighted_keywords
 from insight.profiles.space import LanguageSpace, fill_languages, fit_space
@@ -97,11 +97,13 @@ def segment_store(
     progress: ProgressFn = silent,
 ) -> dict:
     """Profile and segment every user with history; store it all as the current segments run."""
+    from insight.encode import warm_encoder
     from insight.encode.job import encode_store
 
     if half_life_days <= 0:
         raise ValueError(f"half_life_days must be positive, got {half_life_days}")
     model = model or choose_model(con)
+    warm_encoder(model, device)  # review talk and segment names need it; it loads while the touches are read
     progress(0.0, f"embedding touched texts with {model}")
     encode_store(con, model=model, device=device, record_run=False, progress=scale(progress, 0.0, 0.15))
     touches, vectors = profile_store.fetch_touches(con, model)
@@ -233,10 +235,9 @@ def _history(
     if periods.empty or not len(ids):
         return pd.DataFrame(columns=["user_id", "period", "segment_id"])
     matrix = np.stack([centroids[s] for s in ids]).astype(np.float32)
-    nearest = np.empty(len(periods), dtype=np.int64)
-    for start, vectors in profiles.months.slices(normalised=False):  # cosines: the scale does not matter
-        similarity = cosine_without(vectors, matrix, shared=shop_wide, talk=talk)
-        best = similarity.argmax(axis=1)
-        reach = similarity[np.arange(len(best)), best] >= HISTORY_MIN_SIMILARITY
-        nearest[start : start + len(best)] = np.where(reach, ids[best], -1)
+    products = profiles.months.products(removal_basis(matrix, shared=shop_wide, talk=talk))
+    similarity = cosine_from_products(products, profiles.months.lengths, matrix, shared=shop_wide, talk=talk)
+    best = similarity.argmax(axis=1)
+    reach = similarity[np.arange(len(best)), best] >= HISTORY_MIN_SIMILARITY
+    nearest = np.where(reach, ids[best], -1)
     return pd.DataFrame({"user_id": periods["user_id"].astype(str), "period": periods["period"], "segment_id": nearest})

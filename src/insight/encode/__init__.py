@@ -11,7 +11,7 @@ from insight.encode.models import MODELS, default_model, spec
 from insight.encode.tiers import TIER_NOTES, auto_model, describe_auto
 from insight.progress import ProgressFn, silent
 
-__all__ = ["MODELS", "TIER_NOTES", "auto_model", "describe_auto", "encode_texts", "get_encoder"]
+__all__ = ["MODELS", "TIER_NOTES", "auto_model", "describe_auto", "encode_texts", "get_encoder", "warm_encoder"]
 
 _loaded: dict[tuple[str, str], object] = {}
 _lock = threading.Lock()
@@ -27,6 +27,19 @@ def get_encoder(model: str | None = None, device: str = "auto"):
         if key not in _loaded:
             _loaded[key] = HFEncoder(MODELS[key[0]], key[1])
         return _loaded[key]
+
+
+def warm_encoder(model: str | None = None, device: str = "auto") -> threading.Thread:
+    """Start loading an encoder in a background thread, so whoever asks for it next waits less or not at all.
+
+    Loading takes seconds (importing transformers, reading the weights) that a caller can spend on
+    other work: a page typing its first interest, a job reading its data. Later :func:`get_encoder`
+    calls for the same model wait for this load instead of starting their own.
+    """
+    name = model or default_model()
+    thread = threading.Thread(target=get_encoder, args=(name, device), name=f"warm-{name}", daemon=True)
+    thread.start()
+    return thread
 
 
 def encode_texts(

@@ -79,6 +79,17 @@ def without_talk(vectors: np.ndarray, directions: np.ndarray) -> np.ndarray:
     return unit_rows(vectors - (vectors @ directions.T) @ directions) if len(directions) else vectors
 
 
+def removal_basis(others: np.ndarray, *, shared: np.ndarray, talk: np.ndarray) -> np.ndarray:
+    """``others`` (m, dim), the unit ``shared`` direction and the ``talk`` rows stacked: float32 (m + 1 + k, dim).
+
+    What :func:`cosine_from_products` needs each vector's products with; see :func:`cosine_without`.
+    """
+    axis = np.asarray(shared, dtype=np.float64)
+    axis = axis / max(float(np.linalg.norm(axis)), 1e-12)
+    talk = np.asarray(talk, dtype=np.float64).reshape(-1, len(axis))
+    return np.vstack([np.asarray(others, dtype=np.float64), axis, talk]).astype(np.float32)
+
+
 def cosine_without(vectors: np.ndarray, others: np.ndarray, *, shared: np.ndarray, talk: np.ndarray) -> np.ndarray:
     """Cosine of ``vectors`` (n, dim) to ``others`` (m, dim) with the shared direction and review talk out.
 
@@ -88,14 +99,26 @@ def cosine_without(vectors: np.ndarray, others: np.ndarray, *, shared: np.ndarra
     which the segments job needs for the millions of monthly profiles of a large shop. float32 (n, m).
     """
     vectors = np.asarray(vectors, dtype=np.float32)
+    products = (vectors @ removal_basis(others, shared=shared, talk=talk).T).astype(np.float64)
+    length = np.sqrt(np.einsum("ij,ij->i", vectors, vectors, dtype=np.float64))
+    return cosine_from_products(products, length, others, shared=shared, talk=talk)
+
+
+def cosine_from_products(
+    products: np.ndarray, length: np.ndarray, others: np.ndarray, *, shared: np.ndarray, talk: np.ndarray
+) -> np.ndarray:
+    """:func:`cosine_without` from each vector's ``products`` with :func:`removal_basis` and its ``length``.
+
+    A caller holding sums of vectors (a month's profile is a weighted sum of its texts) gets both
+    without forming the sums: the products are sums of the texts' products, and only the length needs
+    the vectors themselves. float32 (n, m).
+    """
     others = np.asarray(others, dtype=np.float64)
     axis = np.asarray(shared, dtype=np.float64)
     axis = axis / max(float(np.linalg.norm(axis)), 1e-12)
     talk = np.asarray(talk, dtype=np.float64).reshape(-1, len(axis))
     m = len(others)
-    products = (vectors @ np.vstack([others, axis, talk]).T.astype(np.float32)).astype(np.float64)
     along = products[:, m]
-    length = np.sqrt(np.einsum("ij,ij->i", vectors, vectors, dtype=np.float64))
     rest = np.sqrt(np.clip(length**2 - along**2, 0, None))  # |v - (v·a)a|; any length of v gives the same cosines
     scale = 1.0 / np.maximum(rest, 1e-12)
     to_others = (products[:, :m] - np.outer(along, others @ axis)) * scale[:, None]  # y · c, y the unit remainder

@@ -50,12 +50,13 @@ class MonthlyProfiles:
     weights: np.ndarray  # (n_touches,) undecayed weight of each touch
     vectors: np.ndarray  # (m, dim) the distinct texts' vectors
     user_starts: np.ndarray  # first period row of each user, and the number of periods last
+    lengths: np.ndarray  # (rows,) length of each month's weighted sum (the profile before normalising)
 
     def slices(self, months: int = MONTHS_PER_SLICE, *, normalised: bool = True) -> Iterator[tuple[int, np.ndarray]]:
         """(first row, (rows, dim) float32 vectors) for consecutive slices of whole users.
 
-        The vectors are L2-normalised, or with ``normalised=False`` the weighted sums themselves, for
-        a caller that only compares directions (the segments job's monthly memberships).
+        The vectors are L2-normalised, or with ``normalised=False`` the weighted sums themselves (the
+        drift pass takes their lengths from them, see :attr:`lengths`).
         """
         order = np.argsort(self.period_of_touch, kind="stable")
         sorted_periods = self.period_of_touch[order]
@@ -70,6 +71,17 @@ class MonthlyProfiles:
             sums = _grouped_sum(rows, texts, self.weights[picked], self.vectors, stop - start, dtype=np.float32)
             yield start, _normalise(sums) if normalised else sums
             start = stop
+
+    def products(self, directions: np.ndarray) -> np.ndarray:
+        """Each month's weighted sum · each of ``directions`` (k, dim): float64 (rows, k).
+
+        Sums of the texts' own products, so the months' vectors are never formed: with a few
+        directions this is one sparse product over the touches instead of a pass of (rows, dim) slices.
+        """
+        dated = self.period_of_touch >= 0
+        projected = np.asarray(self.vectors, dtype=np.float32) @ np.asarray(directions, dtype=np.float32).T
+        rows = int(self.user_starts[-1])
+        return _grouped_sum(self.period_of_touch[dated], self.text_index[dated], self.weights[dated], projected, rows)
 
 
 def _normalise(matrix: np.ndarray) -> np.ndarray:
@@ -143,7 +155,7 @@ def build_profiles(
     as_of = as_of or pd.to_datetime(touches["ts"]).max()
     w = touch_weights(touches, half_life_days=half_life_days, as_of=as_of, weights=weights)
     codes, users = pd.factorize(touches["user_id"], sort=True)
-    profile = _normalise(_grouped_sum(codes, text_index, w, vectors, len(users)))
+    profile = _normalise(_grouped_sum(codes, text_index, w, vectors, len(users), dtype=np.float32))
     item_touches = np.bincount(codes, weights=touches["kind"].isin(ITEM_KINDS).to_numpy(), minlength=len(users))
     progress(0.3, f"{len(users):,} profiles; monthly profiles and drift")
     periods, months = _monthly(touches, codes, users, text_index, vectors, weights)
@@ -198,9 +210,13 @@ def _monthly(
         weights=kind_weights(touches["kind"], weights),
         vectors=vectors,
         user_starts=np.r_[np.flatnonzero(~same_user), len(frame)],
+        lengths=np.zeros(len(frame)),
     )
     drift = np.full(len(frame), np.nan)
-    for start, matrix in months.slices():
+    for start, sums in months.slices(normalised=False):
+        lengths = np.linalg.norm(sums, axis=1)
+        months.lengths[start : start + len(sums)] = lengths
+        matrix = sums / np.maximum(lengths, 1e-12)[:, None]
         rows = np.arange(start + 1, start + len(matrix))
         drift[rows] = np.where(same_user[rows], 1.0 - (matrix[1:] * matrix[:-1]).sum(axis=1), np.nan)
     frame["drift"] = drift

@@ -47,11 +47,9 @@ def index(run_id: str | None) -> InterestIndex | None:
 @st.cache_resource(show_spinner=False, max_entries=2)
 def warm_encoder(model: str) -> threading.Thread:
     """Load the run's encoder in the background, so the first interest typed is answered at once."""
-    from insight.encode import get_encoder
+    from insight.encode import warm_encoder as start_loading
 
-    thread = threading.Thread(target=get_encoder, args=(model,), name=f"warm-{model}", daemon=True)
-    thread.start()
-    return thread
+    return start_loading(model)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
