@@ -4,7 +4,7 @@ import numpy as np
 from sklearn.metrics import normalized_mutual_info_score as nmi
 
 from insight.cluster import segment_vectors
-from insight.cluster.groups import group_codes, grouped_knn, place_by_neighbours
+from insight.cluster.groups import block_stats, group_codes, grouped_knn, place_by_neighbours
 
 
 def _two_languages(rng, per_cell=60, dim=32):
@@ -40,6 +40,27 @@ def test_standardised_neighbours_cross_languages_and_new_points_land_among_their
     found = grouped_knn(vectors[::2], codes[::2], 5, queries=vectors[1::2], query_codes=codes[1::2])
     placed = place_by_neighbours(coords[::2], *found)
     assert (placed.argmax(axis=1) == topic[1::2]).mean() > 0.9
+
+
+def test_the_neighbour_search_is_exact_with_one_group_or_several():
+    # Segments of a large shop place most users by these neighbours: they must be the ones ranking every
+    # pair would give, each row itself first even beside an exact duplicate.
+    vectors, _, language = _two_languages(np.random.default_rng(2))
+    vectors[6] = vectors[4]  # rows 2 and 3 of the searched set
+    rows, queries = vectors[::2], vectors[1::2]
+    for codes in (np.zeros(len(vectors), dtype=np.int64), group_codes(language)):
+        mean, spread, overall, scale = block_stats(rows, codes[::2])
+        for query, query_codes, own in ((rows, codes[::2], True), (queries, codes[1::2], False)):
+            pair = np.ix_(query_codes, codes[::2])
+            dist = 1 - (overall + scale * (query @ rows.T - mean[pair]) / spread[pair])
+            if own:
+                np.fill_diagonal(dist, -1.0)
+            found, distances = grouped_knn(
+                rows, codes[::2], 8, **({} if own else {"queries": query, "query_codes": query_codes})
+            )
+            np.testing.assert_allclose(distances, np.maximum(np.sort(dist, axis=1)[:, :8], 0), atol=1e-5)
+            if own:
+                assert (found[:, 0] == np.arange(len(rows))).all()
 
 
 def _mixed_share(labels: np.ndarray, language: np.ndarray) -> float:

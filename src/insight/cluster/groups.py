@@ -21,7 +21,7 @@ import numpy as np
 
 MIN_GROUP = 20  # points a group needs for its own block statistics
 PAIRS_PER_GROUP = 1_000  # points per group sampled to estimate a block's mean and spread
-BLOCK_ROWS = 1_024
+BLOCK_ROWS = 8_192  # queries per product on CUDA
 
 
 def group_codes(groups, min_group: int = MIN_GROUP) -> np.ndarray | None:
@@ -85,48 +85,64 @@ def grouped_knn(
 
     The standardisation rises with s within each pair of groups, so a query's nearest rows of one
     group by plain cosine are also its nearest of that group once standardised: the search keeps
-    the ``k`` best of each group by plain cosine (torch's top-k) and ranks only those, which is
-    exact and spares every element-wise pass over the full similarity block. The products run on
-    ``device`` (torch's name: cpu or cuda).
+    the ``k`` best of each group by plain cosine (:func:`best_by_cosine`) and ranks only those,
+    which is exact and spares every element-wise pass over the full similarity matrix.
     """
-    import torch
-
     unit = np.asarray(unit, dtype=np.float32)
     mean, spread, overall, scale = block_stats(unit, codes, seed)
     own = queries is None
     queries = unit if own else np.asarray(queries, dtype=np.float32)
     query_codes = np.asarray(codes if own else query_codes)
-    members = [np.flatnonzero(codes == g) for g in np.unique(codes)]
-    table = torch.from_numpy(unit).to(device)
-    step = BLOCK_ROWS * (8 if device == "cuda" else 1)
-    indices = np.empty((len(queries), k), dtype=np.int32)
-    distances = np.empty((len(queries), k), dtype=np.float32)
-    with torch.inference_mode():
-        for start in range(0, len(queries), step):
-            stop = min(start + step, len(queries))
-            block = torch.from_numpy(queries[start:stop]).to(device)
-            qc = query_codes[start:stop]
-            found_sims, found_rows = [], []
-            for rows in members:
-                sims = block @ table[torch.from_numpy(rows).to(device)].T
-                if own:  # itself first, whatever else is as close
-                    mine = np.flatnonzero(np.isin(np.arange(start, stop), rows))
-                    sims[mine, np.searchsorted(rows, start + mine)] = np.inf
-                best, at = torch.topk(sims, min(k, len(rows)), dim=1)
-                found_sims.append(best.cpu().numpy())
-                found_rows.append(rows[at.cpu().numpy()])
-            sims, rows = np.hstack(found_sims), np.hstack(found_rows)
-            cc = codes[rows]
-            both = (qc[:, None] >= 0) & (cc >= 0)
-            safe_q, safe_c = np.maximum(qc, 0)[:, None], np.maximum(cc, 0)
-            standard = overall + scale * (sims - mean[safe_q, safe_c]) / spread[safe_q, safe_c]
-            dist = 1.0 - np.where(both, standard, sims)
-            if own:
-                dist[np.isinf(sims)] = -1.0
-            order = np.argsort(dist, axis=1, kind="stable")[:, :k]
-            indices[start:stop] = np.take_along_axis(rows, order, axis=1)
-            distances[start:stop] = np.maximum(np.take_along_axis(dist, order, axis=1), 0.0)
+    found_sims, found_rows = [], []
+    for g in np.unique(codes):
+        rows = np.flatnonzero(codes == g)
+        sims, at = best_by_cosine(queries, unit[rows], min(k + own, len(rows)), device)
+        at = rows[at]
+        if own:  # itself first, whatever else is as close: in place of its own hit, or of the last one
+            mine = rows
+            hit = at[mine] == mine[:, None]
+            column = np.where(hit.any(axis=1), hit.argmax(axis=1), at.shape[1] - 1)
+            at[mine, column], sims[mine, column] = mine, np.inf
+        found_sims.append(sims)
+        found_rows.append(at)
+    sims, rows = np.hstack(found_sims), np.hstack(found_rows)
+    cc = codes[rows]
+    both = (query_codes[:, None] >= 0) & (cc >= 0)
+    safe_q, safe_c = np.maximum(query_codes, 0)[:, None], np.maximum(cc, 0)
+    standard = overall + scale * (sims - mean[safe_q, safe_c]) / spread[safe_q, safe_c]
+    dist = 1.0 - np.where(both, standard, sims)
+    if own:
+        dist[np.isinf(sims)] = -1.0
+    order = np.argsort(dist, axis=1, kind="stable")[:, :k]
+    indices = np.take_along_axis(rows, order, axis=1).astype(np.int32)
+    distances = np.maximum(np.take_along_axis(dist, order, axis=1), 0.0).astype(np.float32)
     return indices, distances
+
+
+def best_by_cosine(queries: np.ndarray, rows: np.ndarray, k: int, device: str = "cpu") -> tuple[np.ndarray, np.ndarray]:
+    """Each query's ``k`` largest dot products with ``rows``, largest first: (q, k) float32 values and int64 rows.
+
+    Exact either way. On the CPU faiss's flat search (blocked BLAS with a heap per query) took 4.0 s
+    where a torch product and top-k per block of queries took 7.3 s (30,000 profiles among 20,000,
+    384-d, 2 cores); on CUDA, torch products and top-k in blocks of queries.
+    """
+    queries = np.ascontiguousarray(queries, dtype=np.float32)
+    rows = np.ascontiguousarray(rows, dtype=np.float32)
+    if device != "cuda":
+        import faiss
+
+        values, at = faiss.knn(queries, rows, k, metric=faiss.METRIC_INNER_PRODUCT)
+        return values, at.astype(np.int64)
+    import torch
+
+    table = torch.from_numpy(rows).to(device)
+    values, at = np.empty((len(queries), k), dtype=np.float32), np.empty((len(queries), k), dtype=np.int64)
+    with torch.inference_mode():
+        for start in range(0, len(queries), BLOCK_ROWS):
+            block = torch.from_numpy(queries[start : start + BLOCK_ROWS]).to(device)
+            best, where = torch.topk(block @ table.T, k, dim=1)
+            values[start : start + len(best)], at[start : start + len(best)] = best.cpu().numpy(), where.cpu().numpy()
+    return values, at
 
 
 def _closeness(distances: np.ndarray) -> np.ndarray:

@@ -53,6 +53,11 @@ def choose_model(con: duckdb.DuckDBPyConnection) -> str:
     return store_model(con)
 
 
+def first_touch_of_each_text(touches: pd.DataFrame) -> np.ndarray:
+    """Row of ``touches`` where each distinct text (``text_index`` 0..m-1) first appears: int (m,)."""
+    return np.unique(touches["text_index"].to_numpy(), return_index=True)[1]
+
+
 def neutral_touch_vectors(touches: pd.DataFrame, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict]:
     """The touched texts' vectors centred per language, each distinct text's language, and the space's record.
 
@@ -60,20 +65,27 @@ def neutral_touch_vectors(touches: pd.DataFrame, vectors: np.ndarray) -> tuple[n
     returns float32 (m, dim) vectors, an (m,) object array of languages, and
     :meth:`~insight.profiles.space.LanguageSpace.to_record` for the run's parameters.
     """
-    first = touches.drop_duplicates("text_index").set_index("text_index").sort_index()
+    first = touches.iloc[first_touch_of_each_text(touches)]
     languages = fill_languages(first["text"].tolist(), first["language"].tolist())
     space = fit_space(vectors, languages)
     return space.neutral(vectors, languages), languages, space.to_record()
 
 
-def main_languages(touches: pd.DataFrame, text_languages: np.ndarray, weights: np.ndarray, users: pd.Series) -> list:
-    """Each user's language: the one carrying most of the weight of their touches (order of ``users``)."""
-    frame = pd.DataFrame(
-        {"user_id": touches["user_id"], "language": text_languages[touches["text_index"].to_numpy()], "w": weights}
-    )
-    totals = frame.groupby(["user_id", "language"], sort=True)["w"].sum().reset_index()
-    best = totals.sort_values(["user_id", "w"], ascending=[True, False], kind="stable").drop_duplicates("user_id")
-    return users.map(best.set_index("user_id")["language"]).tolist()
+def main_languages(
+    user_code: np.ndarray, text_index: np.ndarray, text_languages: np.ndarray, weights: np.ndarray, n_users: int
+) -> list:
+    """Each user's language: the one carrying most of the weight of their touches (the first by name on a tie).
+
+    ``user_code`` (-1: a touch of no profiled user) and ``text_index`` say whose touch each is and of which text.
+    """
+    names, language_of_text = np.unique(text_languages.astype(str), return_inverse=True)
+    mine = user_code >= 0
+    totals = np.bincount(
+        user_code[mine] * len(names) + language_of_text[text_index[mine]],
+        weights=weights[mine],
+        minlength=n_users * len(names),
+    ).reshape(n_users, len(names))
+    return names[totals.argmax(axis=1)].tolist()
 
 
 def default_min_cluster_size(n_users: int) -> int:
@@ -123,9 +135,10 @@ def segment_store(
     user_code = pd.Index(users["user_id"]).get_indexer(touches["user_id"])
     as_of = pd.to_datetime(touches["ts"]).max()
     weights = touch_weights(touches, half_life_days=half_life_days, as_of=as_of)
-    terms = touch_terms(touches["text"])
+    text_index = touches["text_index"].to_numpy()
+    terms = touch_terms(touches["text"], text_index=text_index, first=first_touch_of_each_text(touches))
     users["keywords"] = [", ".join(k) for k in weighted_keywords(terms, user_code, weights, len(users))]
-    users["language"] = main_languages(touches, text_languages, weights, users["user_id"])
+    users["language"] = main_languages(user_code, text_index, text_languages, weights, len(users))
 
     min_cluster_size = int(min_cluster_size or default_min_cluster_size(len(users)))
     shop_wide = profiles.vectors.mean(axis=0)

@@ -38,9 +38,18 @@ class TouchTerms:
     texts: list[str] = field(default_factory=list)  # (n_distinct,) the distinct texts
 
 
-def touch_terms(texts: pd.Series, *, min_df: int = 2) -> TouchTerms:
-    """Tokenise and count each distinct text once (generic shop words dropped, Chinese by jieba)."""
-    codes, distinct = pd.factorize(texts.fillna(""))
+def touch_terms(
+    texts: pd.Series, *, min_df: int = 2, text_index: np.ndarray | None = None, first: np.ndarray | None = None
+) -> TouchTerms:
+    """Tokenise and count each distinct text once (generic shop words dropped, Chinese by jieba).
+
+    A caller that already numbers the distinct texts passes ``text_index`` (each touch's number) and
+    ``first`` (the row where each number first appears), which spares factorising millions of strings.
+    """
+    if text_index is None or first is None:
+        codes, distinct = pd.factorize(texts.fillna(""))
+    else:
+        codes, distinct = np.asarray(text_index), texts.iloc[first].fillna("").to_numpy()
     languages = [guess_language(text) for text in distinct]
     tokens = tokenize_many(list(distinct), languages, drop_generic=True)
     counts, vocabulary = document_term_matrix(tokens, ngram_range=(1, 2), min_df=min_df)
@@ -129,9 +138,23 @@ def name_segments(
 
 
 def top_categories(categories: pd.Series, group_of_touch: np.ndarray, weights: np.ndarray, *, top_n: int = 3) -> dict:
-    """Group code -> its ``top_n`` categories by touch weight (groups with no category are absent)."""
-    frame = pd.DataFrame({"group": group_of_touch, "category": categories.to_numpy(), "weight": weights})
-    frame = frame[(frame["group"] >= 0) & frame["category"].notna()]
-    totals = frame.groupby(["group", "category"], sort=False)["weight"].sum().reset_index()
-    totals = totals.sort_values(["group", "weight"], ascending=[True, False], kind="stable")
-    return {int(g): list(part["category"].head(top_n)) for g, part in totals.groupby("group", sort=True)}
+    """Group code -> its ``top_n`` categories by touch weight (groups with no category are absent).
+
+    Ties keep the order in which the categories first appear among the touches.
+    """
+    codes, names = pd.factorize(categories)
+    keep = (group_of_touch >= 0) & (codes >= 0)
+    if not keep.any():
+        return {}
+    n_groups = int(group_of_touch[keep].max()) + 1
+    totals = np.bincount(
+        group_of_touch[keep] * len(names) + codes[keep], weights=weights[keep], minlength=n_groups * len(names)
+    ).reshape(n_groups, len(names))
+    present = np.bincount(group_of_touch[keep] * len(names) + codes[keep], minlength=n_groups * len(names)) > 0
+    present = present.reshape(n_groups, len(names))
+    out = {}
+    for group in range(n_groups):
+        ranked = [c for c in np.argsort(-totals[group], kind="stable") if present[group, c]][:top_n]
+        if ranked:
+            out[group] = [names[c] for c in ranked]
+    return out
