@@ -143,3 +143,23 @@ def test_c_tf_idf_matches_the_bertopic_formula():
     np.testing.assert_allclose(c_tf_idf(sp.csr_matrix(counts)).toarray(), expected)
     unnormalised = counts * np.log(1 + average_words / frequency)
     np.testing.assert_allclose(c_tf_idf(counts, normalize=False).toarray(), unnormalised)
+
+
+def test_repeated_reviews_are_counted_like_any_others():
+    # Identical reviews are counted once and their row repeated; what is kept and how often must be what
+    # counting every review gives, min_df counting each copy (a bigram in two copies of one review counts).
+    from functools import partial
+
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from insight.keywords.ctfidf import document_term_matrix
+    from insight.keywords.tokenize import ngrams, tokenize_many
+
+    texts = BATTERY + SCREEN + [BATTERY[0]] * 3 + ["屏幕碎了"] * 2 + [""] + SCREEN[:2]
+    tokens = tokenize_many(texts, "zh", drop_generic=True)
+    for min_df in (1, 2, 3):
+        matrix, vocabulary = document_term_matrix(tokens, min_df=min_df)
+        reference = CountVectorizer(analyzer=partial(ngrams, n_range=(1, 2)), min_df=min_df)
+        expected = reference.fit_transform([list(t) for t in tokens])
+        assert list(vocabulary) == list(reference.get_feature_names_out())
+        assert (matrix != expected).nnz == 0 and matrix.shape == (len(texts), len(vocabulary))

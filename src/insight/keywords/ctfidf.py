@@ -61,16 +61,20 @@ def document_term_matrix(
 
     ``min_df`` (at most the number of non-empty documents, so a handful of texts still yields
     keywords) drops n-grams found in fewer documents. No n-gram left gives a matrix with 0 columns.
+    Identical documents are counted once and their row repeated ("好评", "great dress" recur
+    by the thousand in a shop's reviews); the frequencies ``min_df`` is held to still count every document.
     """
     non_empty = sum(1 for t in tokens if t)
     if non_empty == 0:
         return sp.csr_matrix((len(tokens), 0), dtype=np.int64), np.array([], dtype=object)
-    vectorizer = CountVectorizer(analyzer=partial(ngrams, n_range=ngram_range), min_df=max(1, min(min_df, non_empty)))
+    seen: dict[tuple, int] = {}
+    row_of = np.fromiter((seen.setdefault(tuple(t), len(seen)) for t in tokens), dtype=np.int64, count=len(tokens))
+    vectorizer = CountVectorizer(analyzer=partial(ngrams, n_range=ngram_range), min_df=1)
     try:
-        matrix = vectorizer.fit_transform(list(tokens))
-    except ValueError:  # every n-gram pruned by min_df
+        distinct = vectorizer.fit_transform(list(seen))
+    except ValueError:  # no n-gram at all
         return sp.csr_matrix((len(tokens), 0), dtype=np.int64), np.array([], dtype=object)
-    return sp.csr_matrix(matrix), vectorizer.get_feature_names_out()
+    return terms_of_subset(sp.csr_matrix(distinct)[row_of], vectorizer.get_feature_names_out(), min_df=min_df)
 
 
 def terms_of_subset(
