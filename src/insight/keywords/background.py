@@ -19,7 +19,7 @@ by frequency alone: boilerplate and unit filters still apply.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 
 import numpy as np
@@ -85,6 +85,7 @@ def distinctive_keywords(
     purpose: Purpose = "shop",
     groups: Sequence | None = None,
     texts: Sequence[str] | None = None,
+    attested: Callable[[int], bool] | None = None,
 ) -> pd.DataFrame:
     """The ``top_n`` keywords that most set these documents apart from their languages' everyday use.
 
@@ -96,7 +97,8 @@ def distinctive_keywords(
     groups (:func:`focus`): a product word is, the stock phrases every review opens with are not. With
     ``texts`` (the documents), a phrase no one wrote as such is left out
     (:func:`insight.keywords.terms.phrase_checker`); a term sharing a word with a better one is left
-    out too ("trails" after "muddy trails"). Returns ``keyword, weight, count, docs, language`` best first.
+    out too ("trails" after "muddy trails"); a caller that already has that check for these texts and
+    terms passes it as ``attested``. Returns ``keyword, weight, count, docs, language`` best first.
     """
     counts = np.asarray(matrix.sum(axis=0)).ravel().astype(np.float64)
     docs = np.asarray((matrix > 0).sum(axis=0)).ravel().astype(np.int64)
@@ -114,7 +116,8 @@ def distinctive_keywords(
     score = share[order] * np.log(ratio) * fit[fit > 0]
     if groups is not None:
         score = score * focus(matrix[:, order], groups)
-    attested = phrase_checker(texts, matrix, vocabulary) if texts is not None else None
+    if attested is None and texts is not None:
+        attested = phrase_checker(texts, matrix, vocabulary)
     best: list[int] = []
     for i in np.argsort(-score, kind="stable"):
         if len(best) == top_n or score[i] <= 0:

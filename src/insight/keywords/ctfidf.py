@@ -18,7 +18,7 @@ than that many reviews; documents are then summed per group with a sparse indica
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 
 import numpy as np
@@ -141,6 +141,7 @@ def extract_keywords(
     n_jobs: int = 1,
     terms: tuple[sp.csr_matrix, np.ndarray] | None = None,
     purpose: Purpose | None = None,
+    attested: Callable[[int], bool] | None = None,
 ) -> pd.DataFrame:
     """The ``top_n`` most distinctive keywords of each group of texts, by c-TF-IDF.
 
@@ -152,7 +153,9 @@ def extract_keywords(
     :func:`document_term_matrix` of those tokens) to reuse the counts too: they do not depend on groups.
     ``purpose`` (see :func:`insight.keywords.terms.term_fitness`) leaves out keywords unfit for it
     (numbers and units, review boilerplate...), scaling the others' weights by their fitness, and
-    phrases no text holds as such, or whose words a better keyword of the group already holds.
+    phrases no text holds as such, or whose words a better keyword of the group already holds; a
+    caller grouping the same texts and terms several ways passes one ``attested`` check
+    (:func:`insight.keywords.terms.phrase_checker`) to all the calls, so each phrase is looked for once.
 
     Returns columns ``group, keyword, weight, count, docs`` (count: occurrences in the group; docs:
     texts of the group containing it), sorted by group then weight descending.
@@ -169,7 +172,8 @@ def extract_keywords(
     counts = sp.csr_matrix(indicator @ matrix)
     docs = sp.csr_matrix(indicator @ (matrix > 0).astype(np.float64))
     weights = c_tf_idf(counts, normalize=normalize)
-    attested = phrase_checker(texts, matrix, vocabulary) if purpose is not None else None
+    if purpose is not None and attested is None:
+        attested = phrase_checker(texts, matrix, vocabulary)
     groups_kept, cols_kept, scale = _chosen_terms(weights, vocabulary, top_n, purpose, attested)
     if not len(cols_kept):
         return _empty_keywords()
@@ -219,12 +223,14 @@ def _chosen_terms(weights: sp.csr_matrix, vocabulary: np.ndarray, top_n: int, pu
 def _readable(ranked: np.ndarray, vocabulary: np.ndarray, attested, top_n: int) -> list[int]:
     """The first ``top_n`` columns that were written as such and whose words are not all in a better one."""
     out: list[int] = []
+    kept: list[str] = []
     for col in ranked.tolist():
         if len(out) == top_n:
             break
         term = str(vocabulary[col])
-        if attested(col) and not any(covers(str(vocabulary[kept]), term) for kept in out):
+        if attested(col) and not any(covers(better, term) for better in kept):
             out.append(col)
+            kept.append(term)
     return out
 
 

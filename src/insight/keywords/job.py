@@ -18,6 +18,7 @@ import pandas as pd
 from insight.job_params import KeywordsParams
 from insight.keywords.background import distinctive_keywords
 from insight.keywords.ctfidf import document_term_matrix, extract_keywords
+from insight.keywords.terms import phrase_checker
 from insight.keywords.tokenize import tokenize_many
 from insight.keywords.trends import detect_bursts, keyword_trends
 from insight.progress import ProgressFn, silent
@@ -51,6 +52,7 @@ def extract_store(
     tokens = tokenize_many(reviews["text"].tolist(), reviews["language"].tolist(), drop_generic=True)
     texts, languages = reviews["text"].tolist(), reviews["language"].tolist()
     terms = document_term_matrix(tokens, min_df=min_df)  # independent of grouping: counted once
+    attested = phrase_checker(texts, *terms)  # so is whether a phrase was written as such
     frames = []
     item_counts = reviews["item_id"].value_counts()
     groupings = {
@@ -65,7 +67,7 @@ def extract_store(
         if kind != "all" and (groups is None or groups.isna().all()):
             continue
         if kind == "all":
-            frames.append(_shop_keywords(reviews, tokens, terms, top_n))
+            frames.append(_shop_keywords(reviews, tokens, terms, top_n, attested))
             continue
         found = extract_keywords(
             texts,
@@ -76,6 +78,7 @@ def extract_store(
             tokens=tokens,
             terms=terms,
             purpose="keyword",
+            attested=attested,
         )
         frames.append(found.assign(group_kind=kind))
     frames.append(_complaint_keywords(reviews, texts, languages, tokens, terms))
@@ -142,7 +145,7 @@ def _complaint_keywords(reviews: pd.DataFrame, texts, languages, tokens, terms) 
     return found.assign(group_kind="complaint")
 
 
-def _shop_keywords(reviews: pd.DataFrame, tokens: list[list[str]], terms, top_n: int) -> pd.DataFrame:
+def _shop_keywords(reviews: pd.DataFrame, tokens: list[list[str]], terms, top_n: int, attested) -> pd.DataFrame:
     """Keywords of all reviews against everyday language, favouring those focused on some categories."""
     matrix, vocabulary = terms
     languages = reviews["language"].tolist()
@@ -156,5 +159,6 @@ def _shop_keywords(reviews: pd.DataFrame, tokens: list[list[str]], terms, top_n:
         top_n=top_n,
         groups=None if categories is None else categories.tolist(),
         texts=reviews["text"].tolist(),
+        attested=attested,
     )
     return found.drop(columns="language").assign(group="all", group_kind="all")

@@ -225,13 +225,19 @@ def phrase_checker(texts: Sequence[str], doc_terms: sp.spmatrix, vocabulary: np.
     """
     columns, texts = sp.csc_matrix(doc_terms), list(texts)  # positions, whatever index a Series had
 
-    @cache
-    def plain(row: int) -> str:
-        return plain_text(texts[row])
+    @cache  # by text, not by row: a shop's reviews repeat ("great dress", "好评") by the thousand
+    def plain_of(text: str) -> str:
+        return plain_text(text)
 
     @cache
+    def joined_of(text: str) -> str:
+        return _JOINER.sub(" ", plain_of(text))
+
+    def plain(row: int) -> str:
+        return plain_of(texts[row])
+
     def joined(row: int) -> str:
-        return _JOINER.sub(" ", plain(row))
+        return joined_of(texts[row])
 
     @cache
     def attested(col: int) -> bool:
