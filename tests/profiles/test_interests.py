@@ -43,3 +43,27 @@ def test_each_user_gets_their_planted_interests_with_their_shares_whatever_their
         same_shares = len(found) == len(expected) and np.allclose(found, expected, atol=0.05)
         right += same_shares and len(set(themes_found)) == len(found)
     assert right / users > 0.9
+
+
+def test_the_same_seed_gives_the_same_centres_however_many_threads_cluster_the_batches(monkeypatch):
+    # Batches of users run in a thread pool; each batch has its own random stream, so a segments run
+    # repeated with its seed finds the same interests whatever order the threads finish in.
+    import insight.profiles.interests as interests
+
+    rng = np.random.default_rng(1)
+    users, dim = 120, 16
+    lengths = rng.integers(8, 40, size=users)
+    codes = np.repeat(np.arange(users), lengths)
+    vectors = rng.normal(size=(len(codes), dim)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    texts, weights = np.arange(len(codes)), rng.uniform(0.5, 2.0, size=len(codes))
+    profiles = np.zeros((users, dim), dtype=np.float32)
+    monkeypatch.setattr(interests, "USERS_PER_BATCH", 7)  # many small batches, finishing in any order
+    found = []
+    for workers in (1, 4, 4):
+        monkeypatch.setattr(interests, "WORKERS", workers)
+        found.append(interest_centres(codes, users, weights, vectors, texts, 3, seed=5, profiles=profiles))
+    for frame, centres in found[1:]:
+        assert frame.equals(found[0][0]) and np.array_equal(centres, found[0][1])
+    other, _ = interest_centres(codes, users, weights, vectors, texts, 3, seed=6, profiles=profiles)
+    assert not other.equals(found[0][0])  # the seed does matter
