@@ -233,8 +233,6 @@ def _keep_umap_compiled() -> None:
     then takes 0.5 s, and 12 s of every segments job. The compiled code is the same, so results are
     too. A kernel missing from another umap-learn version is skipped.
     """
-    import importlib
-
     for module_name, names in UMAP_KERNELS.items():
         module = importlib.import_module(module_name)
         for name in names:

@@ -99,10 +99,9 @@ def grouped_knn(
         sims, at = best_by_cosine(queries, unit[rows], min(k + own, len(rows)), device)
         at = rows[at]
         if own:  # itself first, whatever else is as close: in place of its own hit, or of the last one
-            mine = rows
-            hit = at[mine] == mine[:, None]
+            hit = at[rows] == rows[:, None]  # the queries are the rows themselves
             column = np.where(hit.any(axis=1), hit.argmax(axis=1), at.shape[1] - 1)
-            at[mine, column], sims[mine, column] = mine, np.inf
+            at[rows, column], sims[rows, column] = rows, np.inf
         found_sims.append(sims)
         found_rows.append(at)
     sims, rows = np.hstack(found_sims), np.hstack(found_rows)

@@ -58,14 +58,17 @@ def first_touch_of_each_text(touches: pd.DataFrame) -> np.ndarray:
     return np.unique(touches["text_index"].to_numpy(), return_index=True)[1]
 
 
-def neutral_touch_vectors(touches: pd.DataFrame, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict]:
+def neutral_touch_vectors(
+    touches: pd.DataFrame, vectors: np.ndarray, first: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, dict]:
     """The touched texts' vectors centred per language, each distinct text's language, and the space's record.
 
-    ``touches`` carries text, language and text_index (see :func:`insight.store.profiles.fetch_touches`);
-    returns float32 (m, dim) vectors, an (m,) object array of languages, and
+    ``touches`` carries text, language and text_index (see :func:`insight.store.profiles.fetch_touches`),
+    ``first`` the row where each text first appears (:func:`first_touch_of_each_text`); returns float32
+    (m, dim) vectors, an (m,) object array of languages, and
     :meth:`~insight.profiles.space.LanguageSpace.to_record` for the run's parameters.
     """
-    first = touches.iloc[first_touch_of_each_text(touches)]
+    first = touches.iloc[first]
     languages = fill_languages(first["text"].tolist(), first["language"].tolist())
     space = fit_space(vectors, languages)
     return space.neutral(vectors, languages), languages, space.to_record()
@@ -122,7 +125,8 @@ def segment_store(
     n_users = touches["user_id"].nunique()
     if n_users < MIN_POINTS:
         raise ValueError(f"segments need at least {MIN_POINTS} users with history, found {n_users}: ingest more data")
-    neutral, text_languages, space = neutral_touch_vectors(touches, vectors)
+    first = first_touch_of_each_text(touches)
+    neutral, text_languages, space = neutral_touch_vectors(touches, vectors, first)
     profiles = build_profiles(
         touches,
         neutral,
@@ -136,7 +140,7 @@ def segment_store(
     as_of = pd.to_datetime(touches["ts"]).max()
     weights = touch_weights(touches, half_life_days=half_life_days, as_of=as_of)
     text_index = touches["text_index"].to_numpy()
-    terms = touch_terms(touches["text"], text_index=text_index, first=first_touch_of_each_text(touches))
+    terms = touch_terms(touches["text"], text_index=text_index, first=first)
     users["keywords"] = [", ".join(k) for k in weighted_keywords(terms, user_code, weights, len(users))]
     users["language"] = main_languages(user_code, text_index, text_languages, weights, len(users))
 

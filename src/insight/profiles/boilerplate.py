@@ -79,14 +79,19 @@ def without_talk(vectors: np.ndarray, directions: np.ndarray) -> np.ndarray:
     return unit_rows(vectors - (vectors @ directions.T) @ directions) if len(directions) else vectors
 
 
+def _removed(shared: np.ndarray, talk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The shared direction as a unit float64 vector, and the talk rows as a float64 (k, dim) matrix."""
+    axis = np.asarray(shared, dtype=np.float64)
+    axis = axis / max(float(np.linalg.norm(axis)), 1e-12)
+    return axis, np.asarray(talk, dtype=np.float64).reshape(-1, len(axis))
+
+
 def removal_basis(others: np.ndarray, *, shared: np.ndarray, talk: np.ndarray) -> np.ndarray:
     """``others`` (m, dim), the unit ``shared`` direction and the ``talk`` rows stacked: float32 (m + 1 + k, dim).
 
     What :func:`cosine_from_products` needs each vector's products with; see :func:`cosine_without`.
     """
-    axis = np.asarray(shared, dtype=np.float64)
-    axis = axis / max(float(np.linalg.norm(axis)), 1e-12)
-    talk = np.asarray(talk, dtype=np.float64).reshape(-1, len(axis))
+    axis, talk = _removed(shared, talk)
     return np.vstack([np.asarray(others, dtype=np.float64), axis, talk]).astype(np.float32)
 
 
@@ -114,9 +119,7 @@ def cosine_from_products(
     the vectors themselves. float32 (n, m).
     """
     others = np.asarray(others, dtype=np.float64)
-    axis = np.asarray(shared, dtype=np.float64)
-    axis = axis / max(float(np.linalg.norm(axis)), 1e-12)
-    talk = np.asarray(talk, dtype=np.float64).reshape(-1, len(axis))
+    axis, talk = _removed(shared, talk)
     m = len(others)
     along = products[:, m]
     rest = np.sqrt(np.clip(length**2 - along**2, 0, None))  # |v - (v·a)a|; any length of v gives the same cosines

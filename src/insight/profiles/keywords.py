@@ -46,7 +46,9 @@ def touch_terms(
     A caller that already numbers the distinct texts passes ``text_index`` (each touch's number) and
     ``first`` (the row where each number first appears), which spares factorising millions of strings.
     """
-    if text_index is None or first is None:
+    if (text_index is None) != (first is None):
+        raise ValueError("touch_terms needs both text_index and first, or neither")
+    if text_index is None:
         codes, distinct = pd.factorize(texts.fillna(""))
     else:
         codes, distinct = np.asarray(text_index), texts.iloc[first].fillna("").to_numpy()
@@ -147,14 +149,12 @@ def top_categories(categories: pd.Series, group_of_touch: np.ndarray, weights: n
     if not keep.any():
         return {}
     n_groups = int(group_of_touch[keep].max()) + 1
-    totals = np.bincount(
-        group_of_touch[keep] * len(names) + codes[keep], weights=weights[keep], minlength=n_groups * len(names)
-    ).reshape(n_groups, len(names))
-    present = np.bincount(group_of_touch[keep] * len(names) + codes[keep], minlength=n_groups * len(names)) > 0
-    present = present.reshape(n_groups, len(names))
+    pairs, size = group_of_touch[keep] * len(names) + codes[keep], n_groups * len(names)
+    totals = np.bincount(pairs, weights=weights[keep], minlength=size)
+    totals[np.bincount(pairs, minlength=size) == 0] = -np.inf  # a category none of the group's touches has
     out = {}
-    for group in range(n_groups):
-        ranked = [c for c in np.argsort(-totals[group], kind="stable") if present[group, c]][:top_n]
-        if ranked:
-            out[group] = [names[c] for c in ranked]
+    for group, row in enumerate(totals.reshape(n_groups, len(names))):
+        ranked = np.argsort(-row, kind="stable")[:top_n]
+        if np.isfinite(row[ranked]).any():
+            out[group] = [names[c] for c in ranked if np.isfinite(row[c])]
     return out
