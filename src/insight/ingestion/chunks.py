@@ -25,6 +25,7 @@ from typing import BinaryIO
 
 import pandas as pd
 
+from insight.ingestion.arrow_csv import arrow_slices, header_names
 from insight.ingestion.errors import IngestError
 from insight.ingestion.readers import TABULAR, Source, SourceFile, read_source
 
@@ -126,11 +127,10 @@ def _slices(name: str, opener, encoding: str, rows: int) -> Iterator[SourceFile]
             return
         codec = "utf-8-sig" if encoding.lower().replace("_", "-") == "utf-8" else encoding
         with opener() as raw:
-            text = io.TextIOWrapper(raw, encoding=codec, newline="")
             if lower.endswith((".jsonl", ".ndjson", ".json")):
-                yield from _json_lines(name, text, rows)
+                yield from _json_lines(name, io.TextIOWrapper(raw, encoding=codec, newline=""), rows)
             else:
-                yield from _csv_rows(name, text, rows)
+                yield from _csv_rows(name, raw, codec, rows)
 
 
 @contextmanager
@@ -151,19 +151,35 @@ def _reading(name: str):
         raise IngestError(f"not readable ({said})", file=name) from exc
 
 
-def _csv_rows(name: str, text: io.TextIOBase, rows: int) -> Iterator[SourceFile]:
+def _csv_rows(name: str, raw: BinaryIO, codec: str, rows: int) -> Iterator[SourceFile]:
+    """A CSV file's slices: parsed by Arrow when it is UTF-8, by pandas from where Arrow stopped (if it did)."""
+    text = io.TextIOWrapper(raw, encoding=codec, newline="")
     sample = text.read(64 * 1024)
     if not sample.strip():
         raise IngestError("the file is empty", file=name)
     if "\x00" in sample:
         raise IngestError("this is not a text file (it holds NUL bytes)", file=name)
     sep = "\t" if name.lower().endswith(".tsv") else _sniff(sample)
-    whole = _Prefixed(sample, text)
-    reader = pd.read_csv(whole, dtype=str, keep_default_na=False, na_values=[""], sep=sep, chunksize=rows)
+    handed = 0
+    if codec == "utf-8-sig" and raw.seekable():
+        text.detach()
+        raw.seek(0)
+        handed = yield from arrow_slices(name, raw, sep=sep, header=header_names(sample, sep), rows=rows)
+        if handed is None:
+            return
+        raw.seek(0)
+        text = io.TextIOWrapper(raw, encoding=codec, newline="")
+        sample = text.read(64 * 1024)
+    reader = pd.read_csv(
+        _Prefixed(sample, text), dtype=str, keep_default_na=False, na_values=[""], sep=sep, chunksize=rows
+    )
     first = 2
     for frame in reader:
-        yield SourceFile(name, frame, first_row=first)
-        first += len(frame)
+        skipped = min(handed - (first - 2), len(frame)) if first - 2 < handed else 0
+        frame, first = frame.iloc[skipped:], first + skipped  # rows Arrow already handed on
+        if len(frame):
+            yield SourceFile(name, frame, first_row=first)
+            first += len(frame)
 
 
 def _sniff(sample: str) -> str:

@@ -1,31 +1,27 @@
 """Language of each text (ISO 639-1), so models and tokenisers can be chosen per text.
 
-Scripts decide the clear cases (Han, kana, Hangul); py3langid, restricted to languages common in
-e-commerce, decides the rest. Texts with fewer than three letters get no language.
+Scripts decide the clear cases (Han, kana, Hangul); py3langid's naive Bayes model, restricted to
+languages common in e-commerce, decides the rest. Texts with fewer than three letters get no
+language. The model is run over many texts at once (:mod:`insight.ingestion.langid_batch`): a shop's
+million reviews are tagged at ingest, where one text at a time took most of the ingest's time.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
-LANGUAGES = ["en", "pt", "es", "fr", "de", "it", "nl", "pl", "ru", "tr", "id", "vi", "zh", "ja", "ko"]
+from insight.ingestion.langid_batch import LANGUAGES, classify_many
+
+__all__ = ["LANGUAGES", "detect_language", "detect_languages"]
+
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HANGUL = re.compile(r"[\uac00-\ud7af]")
 _LETTER = re.compile(r"[^\W\d_]")
 _SCRIPT_LANGUAGES = {"zh", "ja", "ko"}  # told by their script alone
-
-
-@lru_cache(maxsize=1)
-def _identifier():
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    identifier.set_languages(LANGUAGES)
-    return identifier
 
 
 def detect_language(text: str | None, hint: str | None = None) -> str | None:
@@ -34,21 +30,35 @@ def detect_language(text: str | None, hint: str | None = None) -> str | None:
     ``hint`` is the language the source is known to be mostly in; it wins when the classifier is
     unsure (short texts), which is where classifiers are most often wrong.
     """
-    if not isinstance(text, str) or len(_LETTER.findall(text)) < 3:
-        return None
-    if _KANA.search(text):
-        return "ja"
-    if _HANGUL.search(text):
-        return "ko"
-    if len(_HAN.findall(text)) >= max(2, len(text) // 5):
-        return "zh"
-    language, confidence = _identifier().classify(text)
-    if hint in _SCRIPT_LANGUAGES:  # a text without Han, kana or Hangul cannot be in the hinted language
-        return language
-    return hint if hint and language != hint and confidence < 0.99 else language
+    return _languages_of([text], hint)[0]
 
 
 def detect_languages(texts: pd.Series, hint: str | None = None) -> pd.Series:
     """Language code per text; identical texts are classified once."""
-    distinct = {t: detect_language(t, hint) for t in texts.dropna().unique()}
-    return texts.map(lambda t: distinct.get(t) if isinstance(t, str) else None)
+    codes, distinct = pd.factorize(texts.where(texts.map(lambda t: isinstance(t, str)), None), use_na_sentinel=True)
+    found = np.array([*_languages_of(list(distinct), hint), None], dtype=object)
+    return pd.Series(found[codes], index=texts.index, dtype=object)
+
+
+def _languages_of(texts: list, hint: str | None) -> list[str | None]:
+    """Each text's language: by its script where that settles it, else by the model, then the hint."""
+    out: list[str | None] = [None] * len(texts)
+    modelled: list[int] = []
+    for number, text in enumerate(texts):
+        if not isinstance(text, str) or len(_LETTER.findall(text)) < 3:
+            continue
+        if _KANA.search(text):
+            out[number] = "ja"
+        elif _HANGUL.search(text):
+            out[number] = "ko"
+        elif len(_HAN.findall(text)) >= max(2, len(text) // 5):
+            out[number] = "zh"
+        else:
+            modelled.append(number)
+    languages, confidences = classify_many([texts[n] for n in modelled])
+    for number, language, confidence in zip(modelled, languages, confidences, strict=True):
+        if hint in _SCRIPT_LANGUAGES:  # a text without Han, kana or Hangul cannot be in the hinted language
+            out[number] = language
+        else:
+            out[number] = hint if hint and language != hint and confidence < 0.99 else language
+    return out

@@ -15,6 +15,7 @@ import pandas as pd
 
 from insight.ingestion.canonical import EVENT_ALIASES, EVENT_TYPES, FIELDS, LABELS, PROVENANCE, Canonical
 from insight.ingestion.dates import read_timestamps
+from insight.ingestion.row_hash import hex_ids, row_hashes
 
 LABEL_ALIASES = {"pos": "positive", "neg": "negative", "neu": "neutral", "1": "positive", "0": "negative"}
 KEYS = {"users": ("user_id",), "items": ("item_id",), "reviews": ("review_id",), "events": ("event_id",)}
@@ -35,8 +36,8 @@ def _blank_to_null(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.copy()
     for col in frame.columns:
         if col not in PROVENANCE and (frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col])):
-            stripped = frame[col].astype("string").str.strip()
-            frame[col] = stripped.where(stripped != "", None).astype(object).where(stripped.notna(), None)
+            stripped = frame[col].astype("str").str.strip()
+            frame[col] = stripped.where(stripped != "")
     return frame
 
 
@@ -159,8 +160,8 @@ def validate(canon: Canonical, *, date_format: str | None = None) -> Validated:
             # numbers as floats first: a batch whose quantities are all whole reads them as integers
             # ("1"), one with a blank as floats ("1.0"), and the same event must get the same id in both
             content = clean[["user_id", "item_id", "event_type", "timestamp", "quantity", "value", "query"]]
-            content = content.astype({"quantity": "float64", "value": "float64"}).astype("string")
-            clean = clean.assign(event_id=pd.util.hash_pandas_object(content, index=False).map("{:016x}".format))
+            content = content.astype({"quantity": "float64", "value": "float64"})
+            clean = clean.assign(event_id=hex_ids(row_hashes(content)))
         before = len(clean)
         clean = clean.drop_duplicates(list(KEYS[table]))
         duplicates[table] = before - len(clean)
@@ -222,7 +223,7 @@ def _reviews(check: _Checker) -> None:
     if check.frame["review_id"].isna().any():
         missing = check.frame["review_id"].isna()
         content = check.frame.loc[missing, ["user_id", "item_id", "rating", "title", "text", "timestamp", "label"]]
-        generated = pd.util.hash_pandas_object(content.astype("string"), index=False).map("r{:016x}".format)
+        generated = hex_ids(row_hashes(content), prefix="r")
         check.frame = check.frame.assign(review_id=check.frame["review_id"].where(~missing, generated))
 
 
