@@ -65,15 +65,12 @@ def pseudonymise(ids: pd.Series, key: bytes | PseudonymKey, known: dict[str, str
         known.clear()
     codes, distinct = pd.factorize(ids, use_na_sentinel=True)
     keyed = hmac.new(secret, digestmod=hashlib.sha256)  # the key's set-up done once, copied per id
-    names = []
-    for raw in distinct:
-        text = str(raw)
-        name = known.get(text)
-        if name is None:
-            digest = keyed.copy()
-            digest.update(text.encode())
-            name = known[text] = PREFIX + digest.hexdigest()[:20]
-        names.append(name)
+    texts = [raw if isinstance(raw, str) else str(raw) for raw in distinct.tolist()]  # not item by item from Arrow
+    names = [known.get(text) for text in texts]
+    for number in (n for n, name in enumerate(names) if name is None):
+        digest = keyed.copy()
+        digest.update(texts[number].encode())
+        names[number] = known[texts[number]] = PREFIX + digest.hexdigest()[:20]
     table = np.array([*names, None], dtype=object)  # code -1 (a null id) picks the final None
     return pd.Series(table[codes], index=ids.index, dtype=object)
 

@@ -82,7 +82,9 @@ class _Checker:
                 number > (high if high is not None else float("inf"))
             )
             self.fail(outside, column, what or f"{column} is out of range")
-        self.frame = self.frame.assign(**{column: pd.to_numeric(self.frame[column], errors="coerce")})
+        if len(self.frame) < len(raw):  # read again: without the bad rows, whole numbers may read as integers
+            number = pd.to_numeric(self.frame[column], errors="coerce")
+        self.frame = self.frame.assign(**{column: number})
 
     def timestamp(self, column: str, *, required: bool) -> None:
         if required:
