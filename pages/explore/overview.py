@@ -61,7 +61,10 @@ if previous is not None:
 else:
     st.caption("Pick a date range in the sidebar to compare each figure with the period just before it.")
 
-grain = st.segmented_control("Period", ["day", "week", "month"], default="week", key="overview_grain") or "week"
+grain = (
+    st.segmented_control("Period", ["day", "week", "month"], default=overview.DEFAULT_GRAIN, key="overview_grain")
+    or overview.DEFAULT_GRAIN
+)
 
 st.subheader("Events over time")
 events = overview.event_counts(filters, grain, version)

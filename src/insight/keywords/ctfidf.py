@@ -27,7 +27,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import normalize as sk_normalize
 
-from insight.keywords.terms import Purpose, covers, fitness, phrase_checker
+from insight.keywords.terms import KeptTerms, Purpose, fitness, phrase_checker
 from insight.keywords.tokenize import ngrams, tokenize_many
 
 KEYWORD_COLUMNS = ["group", "keyword", "weight", "count", "docs"]
@@ -46,8 +46,8 @@ def c_tf_idf(
     words_per_class = float(np.asarray(counts.sum(axis=1)).mean()) if counts.shape[0] else 0.0
     with np.errstate(divide="ignore"):
         idf = np.where(frequency > 0, np.log1p(words_per_class / np.maximum(frequency, 1e-300)), 0.0)
-    tf = sk_normalize(counts, norm="l1", axis=1) if normalize else counts
-    weights = sp.csr_matrix(tf @ sp.diags(idf))
+    weights = sp.csr_matrix(sk_normalize(counts, norm="l1", axis=1) if normalize else counts, copy=True)
+    weights.data *= idf[weights.indices]  # tf times its idf: a product with a diagonal took 12 s at 50,000 items
     if reduce_frequent:
         weights.data = np.sqrt(weights.data)
     weights.eliminate_zeros()
@@ -103,7 +103,7 @@ def group_indicator(codes: np.ndarray, n_groups: int) -> sp.csr_matrix:
 def top_terms(weights: sp.csr_matrix, top_n: int) -> list[np.ndarray]:
     """Column indices of the ``top_n`` largest weights of each row, largest first (ties: lower column first)."""
     out = []
-    for row in range(weights.shape[0]):
+    for row in range(weights.shape[0]):  # row by row: one sort of every row's entries at once was slower
         start, end = weights.indptr[row], weights.indptr[row + 1]
         cols, vals = weights.indices[start:end], weights.data[start:end]
         order = np.lexsort((cols, -vals))[:top_n]
@@ -223,14 +223,14 @@ def _chosen_terms(weights: sp.csr_matrix, vocabulary: np.ndarray, top_n: int, pu
 def _readable(ranked: np.ndarray, vocabulary: np.ndarray, attested, top_n: int) -> list[int]:
     """The first ``top_n`` columns that were written as such and whose words are not all in a better one."""
     out: list[int] = []
-    kept: list[str] = []
+    kept = KeptTerms()
     for col in ranked.tolist():
         if len(out) == top_n:
             break
         term = str(vocabulary[col])
-        if attested(col) and not any(covers(better, term) for better in kept):
+        if attested(col) and not kept.covered(term):
             out.append(col)
-            kept.append(term)
+            kept.add(term)
     return out
 
 

@@ -204,6 +204,32 @@ def covers(better: str, term: str) -> bool:
     return all(any(_same_stem(x, y) for y in stems) for x in _stems_of(term))
 
 
+class KeptTerms:
+    """A group's keywords kept so far, asked whether a candidate's words all are in one of them (:func:`covers`).
+
+    A kept term can only cover a candidate if one of its words opens like the candidate's first
+    word (a shared stem shares its first three letters), so a candidate is checked against those
+    alone: checking every kept term of 50,000 items took 17 s.
+    """
+
+    def __init__(self):
+        self._count = 0
+        self._by_opening: dict[str, list[str]] = {}
+
+    def covered(self, term: str) -> bool:
+        """Whether some kept term covers ``term``."""
+        stems = _stems_of(term)
+        if not stems:  # no word: covered by anything
+            return self._count > 0
+        return any(covers(better, term) for better in self._by_opening.get(stems[0][:3], ()))
+
+    def add(self, term: str) -> None:
+        """Keep ``term``."""
+        self._count += 1
+        for opening in {stem[:3] for stem in _stems_of(term)}:
+            self._by_opening.setdefault(opening, []).append(term)
+
+
 @lru_cache(maxsize=200_000)
 def overlaps(a: str, b: str) -> bool:
     """Whether two keywords share a word ("running shoes" and "shoes", "扎实用料" and "用料")."""

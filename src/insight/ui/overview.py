@@ -48,6 +48,7 @@ def filter_options(data_version: int) -> dict:
     return overview.fetch_filter_options(cursor())
 
 
+DEFAULT_GRAIN = "week"  # the periods the Overview opens with (the start-up warm-up fills these)
 EVENT_ORDER = ["view", "search", "click", "cart", "fav", "purchase", "refund", "cancel"]
 
 
