@@ -163,3 +163,20 @@ def test_repeated_reviews_are_counted_like_any_others():
         expected = reference.fit_transform([list(t) for t in tokens])
         assert list(vocabulary) == list(reference.get_feature_names_out())
         assert (matrix != expected).nnz == 0 and matrix.shape == (len(texts), len(vocabulary))
+
+
+def test_groups_summed_over_distinct_reviews_get_the_keywords_of_every_review_summed():
+    # A million reviews are summed per group over their distinct texts, each times its copies; the
+    # keywords, weights, counts and review counts must be those of adding up every review.
+    from insight.keywords.ctfidf import TermCounts, document_term_matrix
+    from insight.keywords.tokenize import tokenize_many
+
+    texts = BATTERY * 3 + SCREEN * 2 + [BATTERY[1]] * 5 + [""] * 2 + SCREEN[:3]
+    groups = [("phone" if i % 3 else "tablet") if i % 5 else None for i in range(len(texts))]
+    tokens = tokenize_many(texts, "zh", drop_generic=True)
+    terms = document_term_matrix(tokens, min_df=2)
+    assert isinstance(terms, TermCounts) and terms.distinct.shape[0] < len(texts)
+    by_distinct = extract_keywords(texts, groups, languages="zh", tokens=tokens, terms=terms, top_n=8)
+    by_every = extract_keywords(texts, groups, languages="zh", tokens=tokens, terms=tuple(terms), top_n=8)
+    pd.testing.assert_frame_equal(by_distinct, by_every)
+    assert set(by_distinct["group"]) == {"phone", "tablet"} and (by_distinct["docs"] > 1).any()

@@ -54,6 +54,41 @@ def c_tf_idf(
     return weights
 
 
+class TermCounts(tuple):
+    """``(matrix, vocabulary)`` as :func:`document_term_matrix` returns it, unpacked like a pair.
+
+    It also keeps the counts of each distinct document (``distinct``) and which of them each document
+    is (``row_of``): groups of a million reviews are summed over their 130,000 distinct texts
+    instead of over every review (:func:`group_sums`). A plain pair works everywhere too.
+    """
+
+    distinct: sp.csr_matrix
+    row_of: np.ndarray
+
+    def __new__(cls, distinct: sp.csr_matrix, row_of: np.ndarray, vocabulary: np.ndarray) -> TermCounts:
+        """Every document's counts (row ``row_of[i]`` of ``distinct``) with the vocabulary."""
+        pair = super().__new__(cls, (sp.csr_matrix(distinct[row_of]), vocabulary))
+        pair.distinct, pair.row_of = distinct, row_of
+        return pair
+
+
+def group_sums(codes: np.ndarray, n_groups: int, terms: tuple) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    """Per group (``codes``, -1: none): each term's occurrences and the number of its documents holding it.
+
+    The sums are whole numbers, so adding distinct documents times their copies gives the same as
+    adding every document.
+    """
+    if isinstance(terms, TermCounts):
+        kept = codes >= 0
+        copies = sp.csr_matrix(
+            (np.ones(int(kept.sum())), (codes[kept], terms.row_of[kept])), shape=(n_groups, terms.distinct.shape[0])
+        )  # group × distinct document: how many of the group's documents are that one
+        return sp.csr_matrix(copies @ terms.distinct), sp.csr_matrix(copies @ (terms.distinct > 0).astype(np.float64))
+    matrix = terms[0]
+    indicator = group_indicator(codes, n_groups)
+    return sp.csr_matrix(indicator @ matrix), sp.csr_matrix(indicator @ (matrix > 0).astype(np.float64))
+
+
 def document_term_matrix(
     tokens: Sequence[Sequence[str]], *, ngram_range: tuple[int, int] = (1, 2), min_df: int = 2
 ) -> tuple[sp.csr_matrix, np.ndarray]:
@@ -71,10 +106,15 @@ def document_term_matrix(
     row_of = np.fromiter((seen.setdefault(tuple(t), len(seen)) for t in tokens), dtype=np.int64, count=len(tokens))
     vectorizer = CountVectorizer(analyzer=partial(ngrams, n_range=ngram_range), min_df=1)
     try:
-        distinct = vectorizer.fit_transform(list(seen))
+        distinct = sp.csr_matrix(vectorizer.fit_transform(list(seen)))
     except ValueError:  # no n-gram at all
         return sp.csr_matrix((len(tokens), 0), dtype=np.int64), np.array([], dtype=object)
-    return terms_of_subset(sp.csr_matrix(distinct)[row_of], vectorizer.get_feature_names_out(), min_df=min_df)
+    copies = np.bincount(row_of, minlength=distinct.shape[0])  # documents that are each distinct one
+    per_row = np.diff(distinct.indptr)
+    holding = np.bincount(distinct.indices, weights=np.repeat(copies, per_row), minlength=distinct.shape[1])
+    counted = int(copies[per_row > 0].sum())  # documents with an n-gram, every copy counted, as min_df means
+    keep = np.flatnonzero(holding >= max(1, min(min_df, counted)))
+    return TermCounts(sp.csr_matrix(distinct[:, keep]), row_of, vectorizer.get_feature_names_out()[keep])
 
 
 def terms_of_subset(
@@ -165,12 +205,11 @@ def extract_keywords(
     elif len(tokens) != len(texts):
         raise ValueError(f"tokens has {len(tokens)} entries for {len(texts)} texts")
     codes, labels = _factorize_groups(groups, len(tokens))
-    matrix, vocabulary = terms or document_term_matrix(tokens, ngram_range=ngram_range, min_df=min_df)
+    terms = terms or document_term_matrix(tokens, ngram_range=ngram_range, min_df=min_df)
+    matrix, vocabulary = terms
     if matrix.shape[1] == 0 or not labels:
         return _empty_keywords()
-    indicator = group_indicator(codes, len(labels))
-    counts = sp.csr_matrix(indicator @ matrix)
-    docs = sp.csr_matrix(indicator @ (matrix > 0).astype(np.float64))
+    counts, docs = group_sums(codes, len(labels), terms)
     weights = c_tf_idf(counts, normalize=normalize)
     if purpose is not None and attested is None:
         attested = phrase_checker(texts, matrix, vocabulary)
