@@ -173,13 +173,12 @@ def _csv_rows(name: str, raw: BinaryIO, codec: str, rows: int) -> Iterator[Sourc
     reader = pd.read_csv(
         _Prefixed(sample, text), dtype=str, keep_default_na=False, na_values=[""], sep=sep, chunksize=rows
     )
-    first = 2
+    read = 0  # rows pandas has read, the ones Arrow already handed on included
     for frame in reader:
-        skipped = min(handed - (first - 2), len(frame)) if first - 2 < handed else 0
-        frame, first = frame.iloc[skipped:], first + skipped  # rows Arrow already handed on
-        if len(frame):
-            yield SourceFile(name, frame, first_row=first)
-            first += len(frame)
+        fresh = frame.iloc[max(0, handed - read) :]
+        if len(fresh):
+            yield SourceFile(name, fresh, first_row=2 + read + len(frame) - len(fresh))
+        read += len(frame)
 
 
 def _sniff(sample: str) -> str:
