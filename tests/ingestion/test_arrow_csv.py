@@ -41,7 +41,11 @@ def _pandas_only(monkeypatch) -> None:
 
 @pytest.mark.parametrize("kind", FILES)
 @pytest.mark.parametrize("rows", [3, 16, 1000])
-def test_slices_are_pandas_own(kind, rows, tmp_path, monkeypatch):
+@pytest.mark.parametrize("block", [256, 8 * 2**20], ids=["small blocks", "one block"])
+def test_slices_are_pandas_own(kind, rows, block, tmp_path, monkeypatch):
+    from insight.ingestion import arrow_csv
+
+    monkeypatch.setattr(arrow_csv, "_BLOCK_BYTES", block)  # small blocks: Arrow hands slices on before a bad row
     path = tmp_path / "events.csv"
     path.write_text(FILES[kind], encoding="utf-8")
     arrow = _read(path, rows)
