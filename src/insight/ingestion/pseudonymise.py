@@ -67,7 +67,7 @@ def pseudonymise(ids: pd.Series, key: bytes | PseudonymKey, known: dict[str, str
     keyed = hmac.new(secret, digestmod=hashlib.sha256)  # the key's set-up done once, copied per id
     texts = [raw if isinstance(raw, str) else str(raw) for raw in distinct.tolist()]  # not item by item from Arrow
     names = [known.get(text) for text in texts]
-    for number in (n for n, name in enumerate(names) if name is None):
+    for number in [n for n, name in enumerate(names) if name is None]:  # ids no earlier slice had
         digest = keyed.copy()
         digest.update(texts[number].encode())
         names[number] = known[texts[number]] = PREFIX + digest.hexdigest()[:20]
