@@ -32,7 +32,7 @@ class _Model:
         identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
         identifier.set_languages(LANGUAGES)
         self.classes = np.array(identifier.nb_classes, dtype=object)
-        self.aliases = list(identifier._alias_pairs)
+        self.aliases = _repeated_labels(list(self.classes))
         self.weights = np.ascontiguousarray(identifier.nb_ptc, dtype=np.float32)  # by rows: scipy copied it per call
         self.prior = np.asarray(identifier.nb_pc, dtype=np.float32)
         self.next_state = np.frombuffer(identifier.tk_nextmove, dtype=np.uint32).astype(np.int64)
@@ -41,9 +41,21 @@ class _Model:
         # the same tables as Python sequences, for walking the last few texts one byte at a time
         self.next_state_seq, self.row_base_seq, self.feature_seq = (
             identifier.tk_nextmove,
-            identifier._rowbase,
+            [row << 8 for row in identifier.tk_row],
             identifier.tk_output,
         )
+
+
+def _repeated_labels(classes: list[str]) -> list[tuple[int, int]]:
+    """(first column, later column) of each label held by two columns: such a label's scores count once."""
+    first: dict[str, int] = {}
+    pairs = []
+    for column, label in enumerate(classes):
+        if label in first:
+            pairs.append((first[label], column))
+        else:
+            first[label] = column
+    return pairs
 
 
 @lru_cache(maxsize=1)
